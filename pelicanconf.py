@@ -1,0 +1,88 @@
+"""Development settings: `invoke build`, `invoke livereload` and `make site` use these."""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+AUTHOR = "広報部"
+SITENAME = "みらいマガジン"
+SITESUBTITLE = "みらいホールディングスの社内Webマガジン"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "media", "illustrations"]
+THEME = "theme"
+
+TIMEZONE = "Asia/Tokyo"
+DEFAULT_LANG = "ja"
+DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
+DEFAULT_PAGINATION = 12
+
+# Folder-style URLs: a transcript or illustrated variant lives under its article.
+ARTICLE_URL = "{date:%Y}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
+PAGE_URL = "pages/{slug}/"
+PAGE_SAVE_AS = "pages/{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+CATEGORIES_SAVE_AS = "category/index.html"
+TAGS_SAVE_AS = "tag/index.html"
+AUTHORS_SAVE_AS = "author/index.html"
+ARCHIVES_SAVE_AS = "archives/index.html"
+SEARCH_SAVE_AS = "search/index.html"
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "search"]
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Feeds need absolute links; while previewing they point at the preview server.
+FEED_DOMAIN = "http://localhost:8000"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
+FEED_ALL_RSS = None
+CATEGORY_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+PLUGIN_PATHS = [str(HERE / "plugins")]
+PLUGINS = [
+    "mag_core",
+    "mag_japanese",
+    "mag_series",
+    "mag_search",
+    "pelican.plugins.sitemap",
+    "pelican.plugins.neighbors",
+]
+
+SITEMAP = {"format": "xml"}
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.meta": {},
+    },
+    "output_format": "html5",
+}
+
+# Content warnings stay warnings while editing; publishconf makes them errors.
+MAG_STRICT = False
+
+# Reader segments used by `Audience:` (ids shared with the analytics and newsletter).
+MAG_AUDIENCES = {
+    "busy": "忙しいけれど関心がある人",
+    "light": "関心はあるが深くは関わっていない人",
+    "core": "すでに深く関わっている人",
+}
+
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

@@ -1,0 +1,143 @@
+"""Check the front matter editors write: missing titles, bad dates, typo'd keys.
+
+Pelican skips a file it cannot read with a log line and goes on; these checks
+name the file and the line, and let a strict build stop on them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pelican.utils import get_date
+
+from .errors import ContentError
+
+# Keys Pelican itself understands in front matter.
+PELICAN_KEYS = frozenset(
+    {
+        "title", "date", "modified", "category", "tags", "author", "authors", "slug",
+        "summary", "status", "lang", "translation", "save_as", "url", "template",
+        "keywords", "description",
+    }
+)  # fmt: skip
+
+# Keys the magazine's plugins add; each plugin declares its own in register().
+_declared_keys: set[str] = set()
+
+_KEY_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*)\s*:\s?(?P<value>.*)$")
+
+
+def declare_keys(*keys: str) -> None:
+    """Let a plugin's front-matter keys pass the typo check."""
+    _declared_keys.update(key.lower() for key in keys)
+
+
+def known_keys() -> frozenset[str]:
+    return PELICAN_KEYS | _declared_keys
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    value: str
+    line: int
+
+
+def read_front_matter(path: Path) -> list[Field]:
+    """The ``Key: value`` lines at the top of a Markdown file, with their line numbers."""
+    fields: list[Field] = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.rstrip("\r\n").lstrip("\ufeff")
+            if not line.strip():
+                break
+            if line[0] in " \t" and fields:  # continuation of the previous value
+                last = fields[-1]
+                fields[-1] = Field(last.key, f"{last.value} {line.strip()}", last.line)
+                continue
+            match = _KEY_LINE.match(line)
+            if not match:
+                break
+            fields.append(Field(match["key"], match["value"].strip(), number))
+    return fields
+
+
+def check_file(path: Path, *, needs_date: bool) -> list[ContentError]:
+    """Every front-matter problem of one file."""
+    fields = read_front_matter(path)
+    by_key = {field.key.lower(): field for field in fields}
+    problems: list[ContentError] = []
+    if not by_key.get("title") or not by_key["title"].value:
+        problems.append(
+            ContentError(path, "no title", line=1, hint="add a line 'Title: ...' at the top")
+        )
+    date = by_key.get("date")
+    if date is not None:
+        try:
+            get_date(date.value)
+        except (ValueError, OverflowError):
+            problems.append(
+                ContentError(
+                    path,
+                    f"cannot read the date {date.value!r}",
+                    line=date.line,
+                    hint="write it as 2026-11-20 09:00",
+                )
+            )
+    elif needs_date:
+        problems.append(
+            ContentError(path, "no date", line=1, hint="add a line 'Date: 2026-11-20 09:00'")
+        )
+    problems.extend(_typo_problems(path, fields))
+    return problems
+
+
+def _typo_problems(path: Path, fields: Iterable[Field]) -> list[ContentError]:
+    known = known_keys()
+    problems = []
+    for field in fields:
+        key = field.key.lower()
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+        if close:
+            problems.append(
+                ContentError(
+                    path,
+                    f"unknown key {field.key!r}",
+                    line=field.line,
+                    hint=f"did you mean {close[0].capitalize()!r}?",
+                )
+            )
+    return problems
+
+
+def check_generators(generators: Iterable[Any]) -> list[ContentError]:
+    """Check every Markdown source the article and page generators were given."""
+    problems: list[ContentError] = []
+    for generator in generators:
+        kind = _source_kind(generator.settings, type(generator).__name__)
+        if kind is None:
+            continue
+        paths_key, excludes_key, needs_date = kind
+        files = generator.get_files(
+            generator.settings[paths_key], exclude=generator.settings[excludes_key]
+        )
+        for relative in sorted(files):
+            path = Path(generator.path) / relative
+            if path.suffix.lower() in {".md", ".markdown", ".mkd", ".mdown"}:
+                problems.extend(check_file(path, needs_date=needs_date))
+    return problems
+
+
+def _source_kind(settings: Mapping[str, Any], generator_name: str):
+    if generator_name == "ArticlesGenerator":
+        return "ARTICLE_PATHS", "ARTICLE_EXCLUDES", True
+    if generator_name == "PagesGenerator":
+        return "PAGE_PATHS", "PAGE_EXCLUDES", False
+    return None

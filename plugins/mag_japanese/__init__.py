@@ -1,0 +1,68 @@
+"""mag_japanese: romaji slugs, character-based reading time, sentence-aware summaries."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections import defaultdict
+
+from pelican import signals
+from pelican.contents import Article, Page
+
+from mag_core import ContentError
+
+from . import settings as japanese_settings
+from .reading import html_to_text, reading_minutes, summarise
+from .slugs import fix_content_slug, fix_wrapper_slugs
+
+logger = logging.getLogger(__name__)
+
+
+def on_content(content) -> None:
+    """Slugs, reading time and summary for one article or page, as it is read."""
+    if not isinstance(content, (Article, Page)):
+        return
+    config = japanese_settings.read(content.settings)
+    slug_rules = config["fallback_slug_prefix"], config["slug_max_length"]
+    fix_content_slug(content, *slug_rules)
+    fix_wrapper_slugs(content, *slug_rules)
+    text = html_to_text(getattr(content, "_content", "") or "")
+    content.reading_time = reading_minutes(
+        text, config["chars_per_minute"], config["words_per_minute"]
+    )
+    if "summary" not in content.metadata:
+        summary = html.escape(
+            summarise(text, config["summary_length"], config["sentence_ends"], config["ellipsis"]),
+            quote=False,
+        )
+        content.metadata["summary"] = summary
+        content._summary = summary
+
+
+def check_unique_slugs(generators) -> None:
+    """Two contents with one slug would overwrite each other's page: stop the build."""
+    for generator in generators:
+        for group in _content_groups(generator):
+            by_slug = defaultdict(list)
+            for content in group:
+                by_slug[(content.slug, getattr(content, "lang", ""))].append(content)
+            for (slug, _lang), same in by_slug.items():
+                if len(same) > 1:
+                    files = " and ".join(str(content.source_path) for content in same)
+                    raise ContentError(
+                        same[0].source_path,
+                        f"slug {slug!r} is used by {files}",
+                        hint="give one of them its own 'Slug:' line",
+                    )
+
+
+def _content_groups(generator):
+    if hasattr(generator, "articles"):
+        yield [*generator.articles, *generator.translations, *generator.drafts]
+    if hasattr(generator, "pages"):
+        yield [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.draft_pages]
+
+
+def register() -> None:
+    signals.content_object_init.connect(on_content)
+    signals.all_generators_finalized.connect(check_unique_slugs)

@@ -1,0 +1,24 @@
+"""MAG_JAPANESE settings and their defaults."""
+
+from mag_core import plugin_settings
+
+DEFAULTS = {
+    # Japanese readers take in about 400-600 characters a minute; 500 is the
+    # figure most Japanese CMSs use.
+    "chars_per_minute": 500,
+    # Latin-script words mixed into the text (PoC, KPI, names) are counted apart.
+    "words_per_minute": 200,
+    # Longest generated summary, in characters.
+    "summary_length": 120,
+    # Characters that end a Japanese (or Latin) sentence.
+    "sentence_ends": "。！？!?",
+    "ellipsis": "…",
+    # Long titles make long URLs; slugs are cut at a word boundary past this.
+    "slug_max_length": 60,
+    # Slug for a title with nothing to romanise (emoji, symbols only).
+    "fallback_slug_prefix": "post",
+}
+
+
+def read(settings):
+    return plugin_settings(settings, "MAG_JAPANESE", DEFAULTS)

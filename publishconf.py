@@ -1,0 +1,18 @@
+"""Production settings: what CI publishes. Imports pelicanconf and overrides it."""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+
+from pelicanconf import *  # noqa: E402,F403
+
+# The intranet address of the magazine, e.g. https://mag.intra.example.co.jp
+SITEURL = os.environ.get("MAG_SITEURL", "").rstrip("/")
+RELATIVE_URLS = not SITEURL
+FEED_DOMAIN = SITEURL
+
+DELETE_OUTPUT_DIRECTORY = True
+
+# Content warnings (bad front matter, missing alt text, ...) stop the build.
+MAG_STRICT = True

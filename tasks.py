@@ -1,0 +1,155 @@
+"""Tasks for editors and CI (run `invoke --list`), in the spirit of pelican-quickstart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+from invoke.exceptions import Exit
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "plugins"))
+
+CONFIG = {
+    "content": "content",
+    "output": "output",
+    "settings_dev": "pelicanconf.py",
+    "settings_publish": "publishconf.py",
+    "host": "127.0.0.1",
+    "port": int(os.environ.get("PORT", "8000")),
+}
+
+
+def _pelican(c, settings_file: str, output: Path, extra: str = "") -> None:
+    c.run(
+        f'"{sys.executable}" -m pelican "{CONFIG["content"]}" -s "{settings_file}" '
+        f'-o "{output}" {extra}'.strip(),
+        pty=False,
+    )
+
+
+def build_site(c, settings_file: str, output: Path, *, search: bool = True) -> None:
+    """Build into a fresh folder and swap it in only when everything succeeded.
+
+    A failed build (bad content, a failing plugin, Pelican crashing) leaves the
+    previous output as it was.
+    """
+    from mag_search import build_index
+
+    output = Path(output)
+    staging = output.with_name(output.name + ".building")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _pelican(c, settings_file, staging)
+        if search:
+            build_index(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_in(staging, output)
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace ``target`` with ``new`` by two renames; the old copy is removed after."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@task
+def build(c, output=CONFIG["output"]):
+    """Build the magazine with the development settings, search index included."""
+    build_site(c, CONFIG["settings_dev"], Path(output))
+
+
+@task
+def rebuild(c, output=CONFIG["output"]):
+    """Build from scratch: the old output is replaced as a whole."""
+    shutil.rmtree(output, ignore_errors=True)
+    build_site(c, CONFIG["settings_dev"], Path(output))
+
+
+@task
+def serve(c, host=CONFIG["host"], port=CONFIG["port"], output=CONFIG["output"]):
+    """Serve the built site (with HTTP Range support, for video) at http://HOST:PORT/."""
+    from mag_core.preview import make_server
+
+    if not Path(output).is_dir():
+        raise Exit(f"{output}/ does not exist yet: run 'invoke build' first", code=1)
+    server = make_server(output, host, int(port))
+    print(f"Serving {output}/ at http://{host}:{port}/  (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@task
+def livereload(c, host=CONFIG["host"], port=CONFIG["port"]):
+    """Live preview while writing: rebuild on every save and reload the browser."""
+    from livereload import Server
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    def rebuild_in_place():
+        try:
+            Pelican(read_settings(CONFIG["settings_dev"])).run()
+        except Exception as error:  # keep previewing; the editor fixes and saves again
+            print(f"Build failed: {error}", file=sys.stderr)
+
+    rebuild_in_place()
+    server = Server()
+    for watched in (CONFIG["content"], "theme", "plugins", CONFIG["settings_dev"]):
+        server.watch(watched, rebuild_in_place)
+    server.serve(host=host, port=int(port), root=CONFIG["output"])
+
+
+@task(name="new-article")
+def new_article(c, title, category="新規事業", tags="", series="", audience="", date=None):
+    """Create content/articles/<date>-<slug>.md with the front matter filled in."""
+    from mag_japanese.slugs import romaji_slug
+
+    when = dt.datetime.fromisoformat(date) if date else dt.datetime.now().replace(second=0)
+    slug = romaji_slug(title)[:60].rstrip("-")
+    path = HERE / CONFIG["content"] / "articles" / f"{when:%Y-%m-%d}-{slug}.md"
+    if path.exists():
+        raise Exit(f"{path.relative_to(HERE)} already exists", code=1)
+    lines = [
+        f"Title: {title}",
+        f"Date: {when:%Y-%m-%d %H:%M}",
+        f"Category: {category}",
+        f"Tags: {tags}",
+        f"Author: {_default_author()}",
+    ]
+    if series:
+        lines.append(f"Series: {series}")
+    if audience:
+        lines.append(f"Audience: {audience}")
+    lines += ["", "## 見出し", "", "本文をここに書きます。", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    print(path.relative_to(HERE))
+
+
+def _default_author() -> str:
+    from pelican.settings import read_settings
+
+    return read_settings(CONFIG["settings_dev"]).get("AUTHOR") or "編集部"
+
+
+@task
+def bench(c, articles=1000, runs=3):
+    """Benchmarks: build time against plain Pelican, search index against Pagefind's CLI."""
+    sys.path.insert(0, str(HERE))
+    from benchmarks import run_all
+
+    run_all(HERE, articles=int(articles), runs=int(runs))
