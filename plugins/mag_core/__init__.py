@@ -10,6 +10,7 @@ from pelican import signals
 
 from . import frontmatter, problems
 from .errors import BuildStopped, ContentError, SettingsError
+from .formats import add_format, formats_of
 from .frontmatter import declare_keys
 from .settings import is_strict, plugin_settings
 
@@ -17,7 +18,9 @@ __all__ = [
     "BuildStopped",
     "ContentError",
     "SettingsError",
+    "add_format",
     "declare_keys",
+    "formats_of",
     "is_strict",
     "plugin_settings",
     "report",
@@ -32,9 +35,15 @@ def check_front_matter(generators) -> None:
         problems.report(error, settings)
 
 
+def add_template_helpers(pelican) -> None:
+    """Templates call formats_of(article) for the format switcher."""
+    pelican.settings.setdefault("JINJA_GLOBALS", {})["formats_of"] = formats_of
+
+
 def register() -> None:
     declare_keys("audience", "cover", "series", "part")
     signals.initialized.connect(problems.reset)
+    signals.initialized.connect(add_template_helpers)
     signals.all_generators_finalized.connect(check_front_matter)
     # get_writer is sent after every all_generators_finalized handler and
     # before the first page is written: the last moment to stop a strict build.
