@@ -147,9 +147,9 @@ def _default_author() -> str:
 
 
 @task
-def bench(c, articles=1000, runs=3):
-    """Benchmarks: build time against plain Pelican, search index against Pagefind's CLI."""
+def bench(c, articles=1000, runs=3, only=""):
+    """Benchmarks (all, or --only=build,video,...): ratios against baselines of the same run."""
     sys.path.insert(0, str(HERE))
     from benchmarks import run_all
 
-    run_all(HERE, articles=int(articles), runs=int(runs))
+    run_all(HERE, only=only, articles=int(articles), runs=int(runs))

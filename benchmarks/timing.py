@@ -1,0 +1,28 @@
+"""Timing helpers shared by the benchmark suites."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def median_seconds(action: Callable[[], object], runs: int, prepare: Callable[[], object] | None = None) -> float:
+    """Median wall time of ``action`` over ``runs`` runs; ``prepare`` runs untimed before each."""
+    times = []
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(label: str, ours: float, baseline: float, target: float | None = None, unit: str = "s") -> None:
+    """One line: our median, the baseline's, the ratio, and the target if one is set."""
+    ratio = ours / baseline if baseline else float("inf")
+    verdict = ""
+    if target is not None:
+        verdict = f"  target <= {target:.2f}: {'met' if ratio <= target else 'MISSED'}"
+    print(f"{label}: ours {ours:.3f}{unit}, baseline {baseline:.3f}{unit}, ratio {ratio:.2f}{verdict}", flush=True)

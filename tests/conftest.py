@@ -1,0 +1,146 @@
+"""Shared fixtures: real Pelican builds, a loopback web server, a real Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def write_site(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write a small content folder: {"articles/a.md": "Title: ...", "images/x.png": b"..."}."""
+    content = root / "content"
+    for relative, data in files.items():
+        path = content / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return content
+
+
+def run_pelican(
+    content: Path, output: Path, overrides: Mapping[str, Any] | None = None, conf: str = "pelicanconf.py"
+) -> dict:
+    """A real Pelican build of ``content`` with the project's settings; returns the settings."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    settings = read_settings(
+        str(ROOT / conf),
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(output),
+            "THEME": str(ROOT / "theme"),
+            "MAG_CACHE_PATH": str(output.parent / "cache"),
+            **(overrides or {}),
+        },
+    )
+    Pelican(settings=settings).run()
+    return settings
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Callable[..., Path]:
+    """build(files, **overrides) -> output folder of a real build of those files."""
+
+    def _build(files: Mapping[str, str | bytes], conf: str = "pelicanconf.py", **overrides) -> Path:
+        content = write_site(tmp_path, files)
+        output = tmp_path / "output"
+        run_pelican(content, output, overrides, conf=conf)
+        return output
+
+    return _build
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample magazine in content/, built once per test session, with its search index."""
+    from mag_search import build_index
+
+    work = tmp_path_factory.mktemp("sample")
+    output = work / "output"
+    run_pelican(ROOT / "content", output, {"MAG_CACHE_PATH": str(ROOT / "cache")})
+    build_index(output)
+    return output
+
+
+class LiveServer:
+    def __init__(self, root: Path) -> None:
+        from mag_core.preview import make_server
+
+        self.server = make_server(root, "127.0.0.1", 0)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path], LiveServer]]:
+    """serve(folder) -> a running loopback server (with Range support) for that folder."""
+    servers: list[LiveServer] = []
+
+    def _serve(root: Path) -> LiveServer:
+        server = LiveServer(root)
+        servers.append(server)
+        return server
+
+    yield _serve
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run 'make test', which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
