@@ -5,7 +5,7 @@ import sys
 
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *  # noqa: F403
 
 # The intranet address of the magazine, e.g. https://mag.intra.example.co.jp
 SITEURL = os.environ.get("MAG_SITEURL", "").rstrip("/")

@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 
 
-def median_seconds(action: Callable[[], object], runs: int, prepare: Callable[[], object] | None = None) -> float:
+def median_seconds(
+    action: Callable[[], object], runs: int, prepare: Callable[[], object] | None = None
+) -> float:
     """Median wall time of ``action`` over ``runs`` runs; ``prepare`` runs untimed before each."""
     times = []
     for _ in range(runs):
@@ -19,10 +21,13 @@ def median_seconds(action: Callable[[], object], runs: int, prepare: Callable[[]
     return statistics.median(times)
 
 
-def report(label: str, ours: float, baseline: float, target: float | None = None, unit: str = "s") -> None:
+def report(
+    label: str, ours: float, baseline: float, target: float | None = None, unit: str = "s"
+) -> None:
     """One line: our median, the baseline's, the ratio, and the target if one is set."""
     ratio = ours / baseline if baseline else float("inf")
     verdict = ""
     if target is not None:
         verdict = f"  target <= {target:.2f}: {'met' if ratio <= target else 'MISSED'}"
-    print(f"{label}: ours {ours:.3f}{unit}, baseline {baseline:.3f}{unit}, ratio {ratio:.2f}{verdict}", flush=True)
+    figures = f"ours {ours:.3f}{unit}, baseline {baseline:.3f}{unit}, ratio {ratio:.2f}"
+    print(f"{label}: {figures}{verdict}", flush=True)

@@ -41,7 +41,10 @@ def write_site(root: Path, files: Mapping[str, str | bytes]) -> Path:
 
 
 def run_pelican(
-    content: Path, output: Path, overrides: Mapping[str, Any] | None = None, conf: str = "pelicanconf.py"
+    content: Path,
+    output: Path,
+    overrides: Mapping[str, Any] | None = None,
+    conf: str = "pelicanconf.py",
 ) -> dict:
     """A real Pelican build of ``content`` with the project's settings; returns the settings."""
     from pelican import Pelican

@@ -36,7 +36,7 @@ def cache_root(settings: Mapping[str, Any]) -> Path:
 
 
 @functools.lru_cache(maxsize=4096)
-def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:  # noqa: ARG001 - memo key
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,7 +121,7 @@ def check_generators(generators: Iterable[Any]) -> list[ContentError]:
     """Check every Markdown source the article and page generators were given."""
     problems: list[ContentError] = []
     for generator in generators:
-        kind = _source_kind(generator.settings, type(generator).__name__)
+        kind = _source_kind(type(generator).__name__)
         if kind is None:
             continue
         paths_key, excludes_key, needs_date = kind
@@ -135,7 +135,7 @@ def check_generators(generators: Iterable[Any]) -> list[ContentError]:
     return problems
 
 
-def _source_kind(settings: Mapping[str, Any], generator_name: str):
+def _source_kind(generator_name: str):
     if generator_name == "ArticlesGenerator":
         return "ARTICLE_PATHS", "ARTICLE_EXCLUDES", True
     if generator_name == "PagesGenerator":

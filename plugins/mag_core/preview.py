@@ -13,6 +13,7 @@ import re
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 class RangeRequestHandler(SimpleHTTPRequestHandler):
     """Static files with single-range support (what browsers send for media)."""
 
-    extensions_map = {
+    extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
         ".vtt": "text/vtt; charset=utf-8",
         ".webp": "image/webp",
@@ -73,7 +74,7 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
             remaining -= len(chunk)
         return None
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         logger.debug("preview: " + format, *args)
 
 

@@ -60,7 +60,12 @@ def _content_groups(generator):
     if hasattr(generator, "articles"):
         yield [*generator.articles, *generator.translations, *generator.drafts]
     if hasattr(generator, "pages"):
-        yield [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.draft_pages]
+        yield [
+            *generator.pages,
+            *generator.translations,
+            *generator.hidden_pages,
+            *generator.draft_pages,
+        ]
 
 
 def register() -> None:

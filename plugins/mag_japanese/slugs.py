@@ -38,7 +38,7 @@ def romaji_slug(text: str, fallback_prefix: str = "post", max_length: int = 60) 
         romaji = _romaniser().romaji(normalised)
         slug = _shorten(_NOT_SLUG.sub("-", romaji.lower()).strip("-"), max_length)
     if not slug:
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
         slug = f"{fallback_prefix}-{digest}"
     return slug
 
