@@ -58,6 +58,7 @@ PLUGINS = [
     "mag_core",
     "mag_japanese",
     "mag_series",
+    "mag_transcript",
     "mag_search",
     "pelican.plugins.sitemap",
     "pelican.plugins.neighbors",
