@@ -60,6 +60,8 @@ PLUGINS = [
     "mag_series",
     "mag_transcript",
     "mag_search",
+    "mag_video",
+    "mag_beacon",
     "pelican.plugins.sitemap",
     "pelican.plugins.neighbors",
 ]
