@@ -32,8 +32,8 @@ class TranscriptGenerator(Generator):
 
     def _page_for(self, article):
         video = getattr(article, "video", None)
-        if video is None:
-            return None
+        if video is None or video.captions_path is None:
+            return None  # no video, or one without captions (mag_video reports that)
         if not video.cues:
             report(
                 ContentError(
