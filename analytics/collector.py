@@ -1,0 +1,94 @@
+"""Run the collector: ``invoke collector`` or ``python -m analytics.collector``.
+
+    python -m analytics.collector --host 0.0.0.0 --port 8001 --db var/events.sqlite3 \
+        --origin https://mag.intra.example.co.jp
+
+One process on uvicorn's fastest parts (uvloop, httptools): one process, because
+SQLite takes one writer, and one is enough for thousands of events a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+from pathlib import Path
+
+import uvicorn
+
+from .app import COLLECT_PATH, CollectorConfig, create_app
+
+DEFAULT_DB = "var/events.sqlite3"
+DEFAULT_ORIGIN = "http://127.0.0.1:8000,http://localhost:8000"
+
+
+def serve(
+    config: CollectorConfig,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    *,
+    trusted_proxies: str = "",
+) -> None:
+    """Serve until interrupted; prints the address once listening (port 0 picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config),
+            loop="uvloop",
+            http="httptools",
+            ws="none",
+            lifespan="on",
+            # No access log: it would write readers' IP addresses.
+            access_log=False,
+            log_level="warning",
+            # Behind a reverse proxy the client address comes from X-Forwarded-For,
+            # but only when the proxy is named (otherwise anyone could forge it).
+            proxy_headers=bool(trusted_proxies),
+            forwarded_allow_ips=trusted_proxies or None,
+            server_header=False,
+            backlog=4096,
+        )
+    )
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    url = f"http://{shown}:{bound}{COLLECT_PATH}"
+    print(f"analytics: collecting at {url} into {config.db}", flush=True)
+    server.run(sockets=[sock])
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    return tuple(origin.strip().rstrip("/") for origin in text.split(",") if origin.strip())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m analytics.collector", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8001, help="port (0: any free port)")
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file (created if missing)")
+    parser.add_argument(
+        "--origin", default=DEFAULT_ORIGIN, help="the site's origin(s), comma-separated"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=CollectorConfig.rate, help="events a second per client"
+    )
+    parser.add_argument(
+        "--burst", type=int, default=CollectorConfig.burst, help="events at once per client"
+    )
+    parser.add_argument(
+        "--trusted-proxies",
+        default="",
+        help="reverse proxy address(es) whose X-Forwarded-For header names the client",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    config = CollectorConfig(
+        db=Path(args.db), origins=parse_origins(args.origin), rate=args.rate, burst=args.burst
+    )
+    serve(config, args.host, args.port, trusted_proxies=args.trusted_proxies)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""The beacon's event schema (version 1): what the collector accepts, field by field.
+
+Every event is one JSON object. Unknown types and unknown fields are rejected,
+strings must match a tight pattern and length (so markup or SQL never gets in),
+numbers must be finite and are clamped to their range, and URLs keep only their
+scheme, host and path (query strings can carry personal data). The same table
+is written up in docs/analytics-events.md; change both together and bump
+SCHEMA_VERSION when a change is not backwards compatible.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from mag_core.formats import FORMAT_ORDER
+
+SCHEMA_VERSION = 1
+EVENT_TYPES = ("pageview", "engagement", "video", "format", "click")
+QUARTILES = (0, 25, 50, 75, 100)
+CLICK_KINDS = ("outbound", "download")
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+MAX_ENGAGED_MS = 24 * 60 * 60 * 1000
+# Anything beyond this is not a measurement but an attack or a bug.
+MAX_ABS_NUMBER = 1e15
+
+
+class Invalid(ValueError):
+    """The event does not follow the schema; the message says why (sent back with 400)."""
+
+
+_SITE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_ID = re.compile(r"[0-9a-z]{6,32}")
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+# A URL path as browsers send it (RFC 3986 characters; the rest is %-encoded).
+_PATH = re.compile(r"/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]{0,511}")
+_URL = re.compile(r"https?://[^\s<>\"'`\\{}|^]{1,2000}")
+_AUDIENCE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+# Campaign values are decoded text, possibly Japanese: letters, digits and a few marks.
+_CAMPAIGN = re.compile(r"[\w\-.+:/ ]{1,100}")
+
+
+def _text(pattern: re.Pattern[str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise Invalid("not an allowed value")
+        return value
+
+    return check
+
+
+def _choice(options: tuple[Any, ...]) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or value not in options:
+            raise Invalid(f"must be one of {', '.join(map(str, options))}")
+        return options[options.index(value)]  # 25.0 is stored as 25
+
+    return check
+
+
+def _number(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise Invalid("not a number")
+        if not math.isfinite(value) or abs(value) > MAX_ABS_NUMBER:
+            raise Invalid("number out of range")
+        return int(min(max(value, low), high))
+
+    return check
+
+
+def _flag(value: Any) -> int:
+    if not isinstance(value, bool):
+        raise Invalid("not true or false")
+    return int(value)
+
+
+def _url(value: Any) -> str | None:
+    """http(s) URL, kept as scheme://host/path; an empty referrer is no referrer."""
+    if value == "":
+        return None
+    if not isinstance(value, str) or not _URL.fullmatch(value):
+        raise Invalid("not an http(s) URL")
+    parts = urlsplit(value)
+    if not parts.hostname:
+        raise Invalid("not an http(s) URL")
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))[:512]
+
+
+def _audience(value: Any) -> str | None:
+    """Segment ids as the page lists them ("busy light"), stored space-separated."""
+    if not isinstance(value, str) or len(value) > 200:
+        raise Invalid("not a list of segment ids")
+    ids = value.replace(",", " ").split()
+    if len(ids) > 8 or not all(_AUDIENCE.fullmatch(item) for item in ids):
+        raise Invalid("not a list of segment ids")
+    return " ".join(ids) or None
+
+
+@dataclass(frozen=True)
+class Field:
+    check: Callable[[Any], Any]
+    required: bool = False
+    column: str | None = None  # storage column, when it differs from the field name
+
+
+_format = _choice(FORMAT_ORDER)
+
+COMMON: Mapping[str, Field] = {
+    "v": Field(_choice((SCHEMA_VERSION,)), required=True),
+    "type": Field(_choice(EVENT_TYPES), required=True),
+    "site": Field(_text(_SITE), required=True),
+    "reader": Field(_text(_ID), required=True),
+    "view": Field(_text(_ID), required=True),
+    "path": Field(_text(_PATH), required=True),
+    "article": Field(_text(_SLUG)),
+    "format": Field(_format),
+}
+
+BY_TYPE: Mapping[str, Mapping[str, Field]] = {
+    "pageview": {
+        "referrer": Field(_url),
+        "audience": Field(_audience),
+        **{key: Field(_text(_CAMPAIGN)) for key in UTM_KEYS},
+    },
+    "engagement": {
+        "engaged_ms": Field(_number(0, MAX_ENGAGED_MS), required=True),
+        "scroll": Field(_number(0, 100), required=True),
+    },
+    "video": {
+        "format": Field(_format, required=True),
+        "quartile": Field(_choice(QUARTILES), required=True),
+        "muted": Field(_flag, required=True),
+        "captions": Field(_flag, required=True),
+    },
+    "format": {
+        "format": Field(_format, required=True),
+        "from": Field(_format, column="from_format"),
+    },
+    "click": {
+        "kind": Field(_choice(CLICK_KINDS), required=True),
+        "url": Field(_url, required=True),
+    },
+}
+
+
+def parse(body: bytes) -> dict[str, Any]:
+    """Decode and validate one event; returns the storage row (column -> value)."""
+    try:
+        event = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as error:
+        raise Invalid("body is not JSON") from error
+    return validate(event)
+
+
+def _no_constant(name: str) -> None:
+    raise Invalid(f"{name} is not a number")
+
+
+def validate(event: Any) -> dict[str, Any]:
+    if not isinstance(event, dict):
+        raise Invalid("an event is a JSON object")
+    kind = event.get("type")
+    if kind not in BY_TYPE:
+        raise Invalid(f"type must be one of {', '.join(EVENT_TYPES)}")
+    fields = {**COMMON, **BY_TYPE[kind]}
+    unknown = sorted(set(event) - set(fields))
+    if unknown:
+        raise Invalid(f"unknown field {unknown[0][:40]!r}")
+    row: dict[str, Any] = {}
+    for name, field in fields.items():
+        if name not in event:
+            if field.required:
+                raise Invalid(f"field {name!r} is missing")
+            continue
+        try:
+            row[field.column or name] = field.check(event[name])
+        except Invalid as error:
+            raise Invalid(f"field {name!r}: {error}") from None
+    return row

@@ -1,0 +1,108 @@
+"""Event storage: SQLite in WAL mode. The only module that knows the database.
+
+A server database can replace SQLite by providing the same small interface:
+``Storage(path)``, ``insert_many(rows)`` (commits before returning),
+``close()``, and ``read_events(path)`` for the report and the tests.
+
+``synchronous=FULL`` makes every commit reach the disk, so an event the
+collector acknowledged survives a killed process or a power cut.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+# Bumped with each change to the table; migrate() brings older files up to date.
+STORAGE_VERSION = 1
+
+COLUMNS = (
+    "received_at",  # milliseconds since the epoch, the collector's clock
+    "v", "type", "site", "reader", "view", "path", "article", "format",
+    "referrer", "audience",
+    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+    "engaged_ms", "scroll", "quartile", "muted", "captions", "from_format",
+    "kind", "url",
+)  # fmt: skip
+
+_CREATE = f"""
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    {", ".join(COLUMNS)}
+);
+CREATE INDEX IF NOT EXISTS events_article ON events (article, type);
+CREATE INDEX IF NOT EXISTS events_reader ON events (reader);
+"""
+# Fixed column names; the values are always parameters.
+_PLACEHOLDERS = ", ".join("?" for _ in COLUMNS)
+_INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Autocommit mode: transactions are opened explicitly in insert_many.
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA busy_timeout=5000")
+    return connection
+
+
+def migrate(connection: sqlite3.Connection) -> None:
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    if version > STORAGE_VERSION:
+        raise RuntimeError(
+            f"analytics: the database is version {version}, newer than this collector "
+            f"({STORAGE_VERSION}); update the collector"
+        )
+    connection.executescript(_CREATE)
+    connection.execute(f"PRAGMA user_version={STORAGE_VERSION}")
+
+
+class Storage:
+    """Appends events; used by one writer thread at a time."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.connection = connect(self.path)
+        migrate(self.connection)
+
+    def insert_many(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Store ``rows`` in one transaction; returns only once it is committed."""
+        now = int(time.time() * 1000)
+        values = [
+            tuple(now if name == "received_at" else row.get(name) for name in COLUMNS)
+            for row in rows
+        ]
+        connection = self.connection
+        connection.execute("BEGIN")
+        try:
+            connection.executemany(_INSERT, values)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def read_events(path: str | Path, **where: Any) -> list[dict[str, Any]]:
+    """Stored events as dicts, oldest first; ``where`` filters by column equality."""
+    unknown = set(where) - set(COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown column(s): {', '.join(sorted(unknown))}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"analytics: no event database at {path}")
+    connection = sqlite3.connect(path)
+    try:
+        connection.row_factory = sqlite3.Row
+        clause = " AND ".join(f"{name} = ?" for name in where) or "1"
+        query = f"SELECT * FROM events WHERE {clause} ORDER BY id"  # noqa: S608 - names checked above
+        return [dict(row) for row in connection.execute(query, tuple(where.values()))]
+    finally:
+        connection.close()
