@@ -1,0 +1,78 @@
+"""mag_illustrated: illustration-led variant pages, responsive images and share cards.
+
+- ``Illustrated: illustrations/<name>/`` gives an article a variant page at
+  ``<article url>illustrated/`` built from the panels listed in the folder's
+  ``panels.md`` (see :mod:`.panels`).
+- Every raster image of the content is published upright and without metadata,
+  and ``<img>`` in articles and pages becomes a ``<picture>`` with WebP widths.
+- Every article gets a 1200×630 share card with its Japanese title.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from pelican import signals
+
+from mag_core import ContentError, declare_keys, report
+
+from . import settings as illustrated_settings
+from .generator import IllustratedGenerator, maker_for
+from .images import is_raster
+from .rewrite import rewrite_content
+from .state import current, reset
+
+__all__ = ["IllustratedGenerator", "register"]
+
+
+def get_generators(_pelican):
+    return IllustratedGenerator
+
+
+def rewrite_articles(generator) -> None:
+    _rewrite(generator, "articles", "translations", "drafts", "drafts_translations")
+
+
+def rewrite_pages(generator) -> None:
+    _rewrite(generator, "pages", "translations", "hidden_pages", "draft_pages")
+
+
+def _rewrite(generator, *groups: str) -> None:
+    config = illustrated_settings.read(generator.settings)
+    maker = maker_for(generator.settings)
+    for group in groups:
+        for content in getattr(generator, group, []):
+            rewrite_content(content, maker, config, generator.settings)
+
+
+def take_over_images(generator) -> None:
+    """Raster static files are published cleaned (no EXIF, upright) instead of copied.
+
+    Panel files and animation frames used by a variant are not published at
+    all: the variant publishes what it made from them.
+    """
+    state = current()
+    maker = maker_for(generator.settings)
+    content_root = Path(generator.path)
+    kept = []
+    for static in generator.staticfiles:
+        relative = str(PurePosixPath(Path(static.relative_source_path)))
+        if relative in state.taken:
+            continue
+        if not is_raster(relative):
+            kept.append(static)
+            continue
+        try:
+            state.statics.append((static, maker.clean_original(content_root / relative)))
+        except ContentError as error:  # never publish what could not be cleaned
+            report(error, generator.settings)
+    generator.staticfiles[:] = kept  # the same list Pelican copies from in generate_output
+
+
+def register() -> None:
+    declare_keys("illustrated")
+    signals.initialized.connect(reset)
+    signals.article_generator_finalized.connect(rewrite_articles)
+    signals.page_generator_finalized.connect(rewrite_pages)
+    signals.static_generator_finalized.connect(take_over_images)
+    signals.get_generators.connect(get_generators)
