@@ -16,3 +16,7 @@ DELETE_OUTPUT_DIRECTORY = True
 
 # Content warnings (bad front matter, missing alt text, ...) stop the build.
 MAG_STRICT = True
+
+# The analytics collector's endpoint, e.g. https://mag.intra.example.co.jp/collect
+# (docs/analytics.md). Unset: the published pages carry no beacon.
+MAG_BEACON = {"url": os.environ.get("MAG_BEACON_URL", "")}
