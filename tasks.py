@@ -153,3 +153,27 @@ def bench(c, articles=1000, runs=3, only=""):
     from benchmarks import run_all
 
     run_all(HERE, only=only, articles=int(articles), runs=int(runs))
+
+
+@task(
+    help={
+        "host": "address to listen on (0.0.0.0 for every interface)",
+        "port": "port; 0 picks a free one",
+        "db": "SQLite file for the events (created if missing)",
+        "origin": "the site's origin(s) allowed to send events, comma-separated",
+    }
+)
+def collector(
+    c,
+    host="127.0.0.1",
+    port=8001,
+    db="var/events.sqlite3",
+    origin=f"http://{CONFIG['host']}:{CONFIG['port']},http://localhost:{CONFIG['port']}",
+):
+    """Run the analytics collector the beacon posts to (POST /collect); Ctrl-C stops."""
+    sys.path.insert(0, str(HERE))
+    from analytics.app import CollectorConfig
+    from analytics.collector import parse_origins, serve
+
+    # uvicorn stops on Ctrl-C by itself, after the queued events are written.
+    serve(CollectorConfig(db=Path(db), origins=parse_origins(origin)), host, int(port))
