@@ -61,6 +61,7 @@ PLUGINS = [
     "mag_transcript",
     "mag_search",
     "mag_video",
+    "mag_video",
     "mag_illustrated",
     "mag_beacon",
     "pelican.plugins.sitemap",
