@@ -13,6 +13,7 @@ from pelican import signals
 
 from mag_core import declare_keys
 
+from . import settings as transcript_settings
 from .feeds import add_transcripts
 from .generator import TranscriptGenerator
 from .settings import CLEANUP_KEY
@@ -24,7 +25,13 @@ def get_generators(_pelican):
     return TranscriptGenerator
 
 
+def check_settings(pelican) -> None:
+    """Reject a typo in MAG_TRANSCRIPT when the build starts, before any video is encoded."""
+    transcript_settings.read(pelican.settings)
+
+
 def register() -> None:
     declare_keys(CLEANUP_KEY)
+    signals.initialized.connect(check_settings)
     signals.get_generators.connect(get_generators)
     signals.feed_generated.connect(add_transcripts)
