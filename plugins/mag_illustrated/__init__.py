@@ -54,19 +54,21 @@ def take_over_images(generator) -> None:
     state = current()
     maker = maker_for(generator.settings)
     content_root = Path(generator.path)
-    kept = []
+    dropped = set()
     for static in generator.staticfiles:
         relative = str(PurePosixPath(Path(static.relative_source_path)))
-        if relative in state.taken:
-            continue
-        if not is_raster(relative):
-            kept.append(static)
+        if relative in state.taken or is_raster(relative):
+            dropped.add(id(static))
+        if relative in state.taken or not is_raster(relative):
             continue
         try:
             state.statics.append((static, maker.clean_original(content_root / relative)))
         except ContentError as error:  # never publish what could not be cleaned
             report(error, generator.settings)
-    generator.staticfiles[:] = kept  # the same list Pelican copies from in generate_output
+    # Pelican copies from context["staticfiles"]; another plugin may have made it a new list.
+    lists = (generator.staticfiles, generator.context.get("staticfiles", []))
+    for files in {id(files): files for files in lists}.values():
+        files[:] = [static for static in files if id(static) not in dropped]
 
 
 def register() -> None:

@@ -32,7 +32,7 @@ def animation_set(maker: ImageMaker, folder: Path, duration: int) -> ImageSet:
     """Animated WebP widths, with the first frame as the still and the fallback."""
     frames = frame_files(folder)
     _check_same_size(maker, frames)
-    still = maker.image_set(frames[0])
+    still = maker.image_set(frames[0], name=folder.with_name(f"{folder.name}-still"))
     loader = _Frames(maker, frames)
     animated = []
     for variant in still.webp:

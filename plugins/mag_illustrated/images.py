@@ -167,12 +167,16 @@ class ImageMaker:
     def derivative_url(self, path: Path, key: str, label: str, suffix: str) -> str:
         return f"{self.config['output_dir']}/{safe_stem(path)}-{label}.{key[:10]}{suffix}"
 
-    def image_set(self, path: Path, original_url: str | None = None) -> ImageSet:
+    def image_set(
+        self, path: Path, original_url: str | None = None, name: Path | None = None
+    ) -> ImageSet:
         """WebP widths and the clean original of ``path``.
 
         The clean original is published at ``original_url`` (where Pelican
         would have copied the file), or beside the derivatives when None.
+        Derivatives are named after ``name`` (default: ``path``).
         """
+        name = name or path
         with self.open(path) as image:
             fmt = source_format(image, path)
             width, height = upright_size(image)
@@ -183,7 +187,7 @@ class ImageMaker:
             variants = []
             for size in widths_for(width, self.config["widths"]):
                 key = self.key([path], op="webp", width=size, q=self.config["webp_quality"])
-                webp_url = self.derivative_url(path, key, f"{size}w", ".webp")
+                webp_url = self.derivative_url(name, key, f"{size}w", ".webp")
                 self.make(key, "WEBP", webp_url, lambda size=size: source.at(size))
                 variants.append(Variant(webp_url, size, max(1, round(height * size / width))))
         return ImageSet(url, width, height, MIME_TYPES[fmt], tuple(variants))
