@@ -58,8 +58,10 @@ class TranscriptGenerator(Generator):
                 page.save_as,
                 template,
                 self.context,
-                article=page.article,
+                # Not article=...: the sitemap takes a page's URL from
+                # context["article"] (or ["page"]); the template sets `article`.
                 transcript=page,
+                page=page,
                 page_name=page.url.rstrip("/"),
                 url=page.url,
                 relative_urls=self.settings["RELATIVE_URLS"],

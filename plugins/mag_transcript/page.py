@@ -32,6 +32,10 @@ class TranscriptPage:
         return self.article.date
 
     @property
+    def modified(self):
+        return getattr(self.article, "modified", None)
+
+    @property
     def locale_date(self):
         return self.article.locale_date
 
