@@ -50,7 +50,7 @@ def _check_same_size(maker: ImageMaker, frames: list[Path]) -> None:
     first = None
     for frame in frames:
         with maker.open(frame) as image:
-            size = upright_size(image)
+            size = upright_size(image, frame)
         if first is None:
             first = size
         elif size != first:

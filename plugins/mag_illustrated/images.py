@@ -9,6 +9,7 @@ changed finds them all and encodes nothing.
 from __future__ import annotations
 
 import re
+import struct
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -81,6 +82,13 @@ def open_image(path: Path, max_pixels: int) -> Image.Image:
     return image
 
 
+_DAMAGE = (OSError, SyntaxError, ValueError, struct.error)
+
+
+def _damaged(path: Path, error: Exception) -> ContentError:
+    return ContentError(path, f"the image is damaged ({error})", hint="export it again")
+
+
 def _too_big(path: Path, size: tuple[int, int] | None, max_pixels: int) -> ContentError:
     shown = f"{size[0]}×{size[1]} pixels" if size else "too many pixels"
     return ContentError(
@@ -90,10 +98,13 @@ def _too_big(path: Path, size: tuple[int, int] | None, max_pixels: int) -> Conte
     )
 
 
-def upright_size(image: Image.Image) -> tuple[int, int]:
+def upright_size(image: Image.Image, path: Path) -> tuple[int, int]:
     """Width and height once the EXIF orientation is applied."""
     width, height = image.size
-    orientation = image.getexif().get(0x0112, 1)
+    try:
+        orientation = image.getexif().get(0x0112, 1)  # may read past the pixels (PNG eXIf)
+    except _DAMAGE as error:
+        raise _damaged(path, error) from None
     return (height, width) if orientation in _ROTATED else (width, height)
 
 
@@ -102,10 +113,8 @@ def decoded(image: Image.Image, path: Path) -> Image.Image:
     try:
         image.load()
         upright = ImageOps.exif_transpose(image)
-    except (OSError, SyntaxError, ValueError) as error:
-        raise ContentError(
-            path, f"the image is damaged ({error})", hint="export it again"
-        ) from None
+    except _DAMAGE as error:
+        raise _damaged(path, error) from None
     icc = upright.info.get("icc_profile")
     upright.info = {"icc_profile": icc} if icc else {}
     return upright
@@ -179,7 +188,7 @@ class ImageMaker:
         name = name or path
         with self.open(path) as image:
             fmt = source_format(image, path)
-            width, height = upright_size(image)
+            width, height = upright_size(image, path)
             source = _Decoder(image, path)
             original_key = self.key([path], op="clean", format=fmt)
             url = original_url or self.derivative_url(path, original_key, "original", SUFFIXES[fmt])
