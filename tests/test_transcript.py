@@ -9,6 +9,8 @@ from xml.etree import ElementTree
 import pytest
 from conftest import run_pelican, soup, write_site
 
+from mag_core import BuildStopped, SettingsError
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 TALK = "2026/shinsain-taidan"
 PLAIN = "2026/narration"
@@ -256,7 +258,7 @@ def test_hostile_captions_render_as_text(site):
 
 
 def parse_feed(path: Path):
-    return ElementTree.parse(path).getroot()  # noqa: S314 (the feed this build just wrote)
+    return ElementTree.parse(path).getroot()
 
 
 def test_transcripts_are_in_the_feeds(site):
@@ -284,3 +286,169 @@ def test_transcripts_are_in_the_feeds(site):
         for e in root.iter(f"{ATOM}entry")
         if e.find(f"{ATOM}link").get("href") == f"{TALK}/"
     )
+
+
+def test_site_settings_and_front_matter_choose_cleanup_and_pause(build, clip):
+    output = build(
+        site_files(
+            clip,
+            talk=video_article("審査員対談", "shinsain-taidan", "talk", "TranscriptCleanup: false"),
+            plain=video_article("ナレーション", "narration", "plain"),
+        )
+        | {"media/talk.ja.vtt": TALK_VTT, "media/plain.ja.vtt": PLAIN_VTT},
+        MAG_TRANSCRIPT={"cleanup": True, "pause": 3.0},
+    )
+    talk = turns(transcript_of(output, TALK))
+    assert talk[0] == ("大川", [("0", "えー、今年度の応募は342件になりました。")])
+    # A 2.2 s silence is within the 3 s gap: one paragraph.
+    assert talk[2] == (
+        "大川",
+        [("1.2", "見ています。失敗は評価でマイナスになりません。挑戦してください。")],
+    )
+    assert turns(transcript_of(output, PLAIN)) == [
+        (None, [("0", "審査の視点を聞きました。失敗をどう捉えるか。以上です。")])
+    ]
+
+
+def test_an_unknown_setting_stops_the_build(build):
+    with pytest.raises(SettingsError, match=r"MAG_TRANSCRIPT: unknown key\(s\) paus; known keys:"):
+        build(
+            {"articles/text.md": article("文章だけの記事", "text-only")}, MAG_TRANSCRIPT={"paus": 3}
+        )
+
+
+def test_a_bad_cleanup_value_names_the_file_and_line(build, clip, caplog):
+    files = site_files(
+        clip,
+        talk=video_article("審査員対談", "shinsain-taidan", "talk", "TranscriptCleanup: maybe"),
+    ) | {"media/talk.ja.vtt": TALK_VTT}
+    # A dev build warns and keeps the transcript verbatim...
+    output = build(files)
+    assert "talk.md:7: TranscriptCleanup must be true or false, not 'maybe'" in caplog.text
+    assert "えー、" in transcript_of(output, TALK).select_one(".transcript-text").get_text()
+    # ...a strict build stops before writing any page.
+    (output / TALK / "transcript/index.html").unlink()
+    with pytest.raises(BuildStopped, match=r"talk\.md:7: TranscriptCleanup must be true or false"):
+        build(files, conf="publishconf.py")
+    assert not (output / TALK / "transcript/index.html").exists()
+
+
+# --- In Chromium ---------------------------------------------------------------------------
+
+
+def open_panel(page, url):
+    page.goto(url)
+    page.click("details.transcript-panel > summary")
+    page.wait_for_selector(".transcript-panel .transcript-time", state="visible")
+
+
+def test_clicking_a_time_on_the_article_page_seeks_the_video(site, serve, page):
+    server = serve(site)
+    url = f"{server.url}/{TALK}/"
+    open_panel(page, url)
+    page.evaluate(
+        """() => {
+            window.seekedAt = [];
+            const video = document.getElementById("video");
+            video.addEventListener("seeked", () => window.seekedAt.push(video.currentTime));
+        }"""
+    )
+    for number, target in ((4, 5.2), (2, 1.2)):
+        page.click(f"#transcript-{number} .transcript-time")
+        page.wait_for_function("window.seekedAt.length > 0")
+        assert abs(page.evaluate("window.seekedAt.shift()") - target) < 0.5
+        assert page.url == url  # the page stayed; the player moved
+    assert page.evaluate("document.getElementById('video').paused") is False
+
+
+def test_the_spoken_paragraph_is_highlighted_during_playback(site, serve, page):
+    server = serve(site)
+    open_panel(page, f"{server.url}/{TALK}/")
+    current = "[...document.querySelectorAll('[aria-current=time]')].map(p => p.id)"
+    assert page.evaluate(current) == []
+    page.click("#transcript-1 .transcript-time")
+    page.wait_for_function("document.getElementById('video').currentTime > 0.3")
+    assert page.evaluate(current) == ["transcript-1"]
+    # Playing on past the 2.2 s silence, the last paragraph (5.2 s) takes over.
+    page.wait_for_function("document.getElementById('video').currentTime > 5.4", timeout=20000)
+    assert page.evaluate(current) == ["transcript-4"]
+    assert (
+        page.evaluate("document.querySelectorAll('.transcript-paragraph.is-current').length") == 1
+    )
+
+
+def test_a_time_on_the_transcript_page_opens_the_article_at_that_time(site, serve, page):
+    server = serve(site)
+    page.goto(f"{server.url}/{TALK}/transcript/")
+    page.click("#transcript-4 .transcript-time")
+    page.wait_for_url(f"{server.url}/{TALK}/#t=5.2")
+    page.wait_for_function(
+        "(v => v.readyState >= 1 && Math.abs(v.currentTime - 5.2) < 0.5)"
+        "(document.getElementById('video'))"
+    )
+    assert page.evaluate("document.querySelector('[aria-current=time]').id") == "transcript-4"
+
+
+def test_the_highlight_link_plays_the_short_cut(site, serve, page):
+    server = serve(site)
+    url = f"{server.url}/{TALK}/"
+    open_panel(page, url)
+    page.click(".transcript-panel .transcript-short-link")
+    page.wait_for_function("!document.getElementById('short').paused")
+    assert page.url == url
+
+
+def test_hostile_captions_run_no_script_in_chromium(site, serve, page):
+    server = serve(site)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for url in (f"{server.url}/{HOSTILE}/transcript/", f"{server.url}/{HOSTILE}/"):
+        page.goto(url)
+        if "transcript" not in url:
+            page.click("details.transcript-panel > summary")
+        body = page.locator(".transcript-body").first
+        for part in body.locator(".transcript-speaker, .transcript-text").all():
+            part.hover()
+            part.click()
+        page.wait_for_timeout(300)
+        assert page.evaluate("typeof window.pwned") == "undefined"
+        assert body.locator("img, script").count() == 0
+        assert "<script>window.pwned = 1" in body.inner_text()
+    assert dialogs == []
+
+
+def test_the_transcript_is_complete_without_javascript(site, serve, browser):
+    server = serve(site)
+    context = browser.new_context(locale="ja-JP", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/{TALK}/transcript/")
+        text = page.locator(".transcript-body").inner_text()
+        for words in (
+            "大川",
+            "松本",
+            "342件になりました。",
+            "課題の解像度を",
+            "挑戦してください。",
+        ):
+            assert words in text
+        link = page.locator("#transcript-4 .transcript-time")
+        assert link.get_attribute("href").endswith(f"{TALK}/video.mp4#t=5.2")
+        page.goto(f"{server.url}/{TALK}/")
+        assert not page.locator(".transcript-panel .transcript-body").is_visible()
+        page.click("details.transcript-panel > summary")  # <details> opens without script
+        assert page.locator(".transcript-panel .transcript-body").is_visible()
+    finally:
+        context.close()
+
+
+def test_search_finds_the_transcript_page(site, serve, page):
+    from mag_search import build_index
+
+    build_index(site)
+    server = serve(site)
+    page.goto(f"{server.url}/search/?q=解像度")
+    page.wait_for_selector(".search-results li a")
+    links = page.locator(".search-results li a").evaluate_all("as => as.map(a => a.href)")
+    # Found on the transcript page; the article's panel is left out of the index.
+    assert links == [f"{server.url}/{TALK}/transcript/"]
