@@ -31,6 +31,7 @@ class ShortCut:
     width: int = 0
     height: int = 0
     aspect: str = "16:9"
+    preview: bool = True  # shown as a muted looping preview on lists
 
 
 @dataclass(frozen=True)

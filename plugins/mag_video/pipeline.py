@@ -227,6 +227,7 @@ class Renderer:
             width=size[0],
             height=size[1],
             aspect=front.aspect,
+            preview=bool(self.config["list_preview"]),
         )
         return short, files
 
