@@ -4,12 +4,11 @@ Answers, in the order they are checked:
 429 the client sent too much (per pseudonymous client key), 403 not the site's
 origin, 413 body too large, 204 dropped on purpose (bots, Do-Not-Track, Global
 Privacy Control: nothing stored), 400 not a valid event (with the reason),
-503 the writer is behind or the disk failed, 202 stored on disk.
+503 the event could not be stored (disk full or failing), 202 stored on disk.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -24,7 +23,7 @@ from starlette.routing import Route
 from .clients import ClientKeys, RateLimiter, is_bot
 from .schema import Invalid, parse
 from .storage import Storage
-from .writer import BatchWriter, Overloaded
+from .writer import BatchWriter
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +74,6 @@ def create_app(config: CollectorConfig) -> Starlette:
     async def store(row: dict, origin: str) -> None:
         try:
             await writer.submit(row)
-        except Overloaded as error:
-            raise Refused(503, str(error), {**cors(origin), "Retry-After": "1"}) from None
         except Exception:  # the writer logged it; the client may retry
             raise Refused(
                 503, "could not store the event", {**cors(origin), "Retry-After": "5"}
@@ -110,12 +107,11 @@ def create_app(config: CollectorConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
-        writer.start(asyncio.get_running_loop())
         logger.info("analytics: storing events in %s", config.db)
         try:
             yield
         finally:
-            writer.stop()
+            writer.close()
 
     return Starlette(
         routes=[

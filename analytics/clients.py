@@ -7,6 +7,7 @@ It is never stored, logged or sent back.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -21,6 +22,7 @@ _BOT = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # readers' browsers send a few hundred distinct strings
 def is_bot(user_agent: str | None) -> bool:
     """True for requests that are obviously not a person reading (no user agent at all too)."""
     return not user_agent or bool(_BOT.search(user_agent))

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import socket
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import uvicorn
 
 from .app import COLLECT_PATH, CollectorConfig, create_app
 
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "var/events.sqlite3"
 DEFAULT_ORIGIN = "http://127.0.0.1:8000,http://localhost:8000"
 
@@ -34,6 +39,9 @@ def serve(
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    # Listening before uvicorn starts: a client that connects as soon as the address
+    # is printed waits in the backlog instead of being refused.
+    sock.listen(4096)
     bound = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
@@ -50,13 +58,34 @@ def serve(
             proxy_headers=bool(trusted_proxies),
             forwarded_allow_ips=trusted_proxies or None,
             server_header=False,
-            backlog=4096,
         )
     )
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     url = f"http://{shown}:{bound}{COLLECT_PATH}"
     print(f"analytics: collecting at {url} into {config.db}", flush=True)
     server.run(sockets=[sock])
+
+
+def spawn(
+    db: str | Path,
+    origins: Iterable[str],
+    args: Sequence[str] = (),
+    host: str = "127.0.0.1",
+) -> tuple[subprocess.Popen, str]:
+    """Start a collector process on a free port; returns it and its /collect URL.
+
+    For the tests and the benchmark, which need a real process they can kill.
+    """
+    command = [sys.executable, "-m", "analytics.collector", "--host", host, "--port", "0"]
+    command += ["--db", str(db), "--origin", ",".join(origins), *args]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline()  # the address, once it listens
+    match = re.search(r"http://\S+", line)
+    if not match:
+        process.kill()
+        process.wait()
+        raise RuntimeError(f"analytics: the collector did not start ({line.strip()!r})")
+    return process, match.group(0)
 
 
 def parse_origins(text: str) -> tuple[str, ...]:

@@ -153,6 +153,8 @@ def parse(body: bytes) -> dict[str, Any]:
     """Decode and validate one event; returns the storage row (column -> value)."""
     try:
         event = json.loads(body, parse_constant=_no_constant)
+    except Invalid:
+        raise
     except (ValueError, RecursionError) as error:
         raise Invalid("body is not JSON") from error
     return validate(event)

@@ -1,0 +1,180 @@
+"""A bounded load generator for the collector, run as its own process.
+
+    python -m benchmarks.loadgen --url http://127.0.0.1:8001/collect \
+        --origin http://127.0.0.1:8000 --clients 200 --rate 3000 --seconds 5
+
+Each simulated reader is one keep-alive connection from its own loopback address
+(127.0.1.x, 127.0.2.x, ...), so the collector's per-client limit sees many readers,
+as it would on the intranet. With ``--rate`` the load is open-loop: every event
+has a scheduled send time and its latency is measured from that time, so a
+stalled server cannot hide its stalls by slowing the generator down. With
+``--rate 0`` every reader sends as fast as it gets answers. Both stop after
+``--seconds`` or ``--total`` events, whichever comes first; a reader stops at its
+first connection error. Prints one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36"
+)
+REQUEST_TIMEOUT = 5.0
+
+
+def client_address(index: int) -> str:
+    """A loopback source address per reader: 127.0.1.0, 127.0.1.1, ... (all of 127/8 is local)."""
+    return f"127.0.{1 + index // 256}.{index % 256}"
+
+
+def event_body(client: int, seq: int) -> bytes:
+    """A valid event, unique by its view id; the kinds rotate like a real page's."""
+    view = f"{client:06x}{seq:010x}"
+    common = {
+        "v": 1, "site": "bench", "reader": f"r{client:09x}", "view": view,
+        "path": "/2026/bench-article/", "article": "bench-article", "format": "article",
+    }  # fmt: skip
+    kind = seq % 3
+    if kind == 0:
+        event = {**common, "type": "pageview", "referrer": "", "utm_source": "newsletter"}
+    elif kind == 1:
+        event = {**common, "type": "engagement", "engaged_ms": 1000 + seq, "scroll": seq % 101}
+    else:
+        extra = {"format": "video", "quartile": 25 * (seq % 5), "muted": True, "captions": True}
+        event = {**common, "type": "video", **extra}
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+def view_of(body: bytes) -> str:
+    return json.loads(body)["view"]
+
+
+class Results:
+    def __init__(self) -> None:
+        self.statuses: Counter[str] = Counter()
+        self.latencies: list[float] = []
+        self.acked: list[str] = []
+        self.errors = 0
+
+
+async def _exchange(reader, writer, head: bytes, body: bytes) -> int:
+    writer.write(head + body)
+    await writer.drain()
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("connection closed")
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    if length:
+        await reader.readexactly(length)
+    return int(status_line.split()[1])
+
+
+async def run_client(index: int, options, start: float, results: Results) -> None:
+    url = urlsplit(options.url)
+    try:
+        reader, writer = await asyncio.open_connection(
+            url.hostname, url.port, local_addr=(client_address(index), 0)
+        )
+    except OSError:
+        results.errors += 1
+        return
+    prefix = (
+        f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nOrigin: {options.origin}\r\n"
+        f"User-Agent: {USER_AGENT}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+    ).encode()
+    deadline = start + options.seconds
+    per_client = max(1, options.total // options.clients) if options.total else None
+    seq = 0
+    try:
+        while per_client is None or seq < per_client:
+            if options.rate:
+                scheduled = start + (index + seq * options.clients) / options.rate
+                if scheduled >= deadline:
+                    break
+                await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            else:
+                scheduled = time.perf_counter()
+                if scheduled >= deadline:
+                    break
+            body = event_body(index, seq)
+            head = prefix + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            status = await asyncio.wait_for(
+                _exchange(reader, writer, head, body), timeout=REQUEST_TIMEOUT
+            )
+            results.latencies.append(time.perf_counter() - scheduled)
+            results.statuses[str(status)] += 1
+            if status == 202:
+                results.acked.append(view_of(body))
+            seq += 1
+    except (OSError, asyncio.IncompleteReadError, TimeoutError, ConnectionError, ValueError):
+        results.errors += 1
+    finally:
+        writer.close()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def run(options) -> dict:
+    results = Results()
+    start = time.perf_counter() + 0.2  # every connection is open before the first send
+    print("loadgen: started", file=sys.stderr, flush=True)
+    await asyncio.gather(*(run_client(i, options, start, results) for i in range(options.clients)))
+    elapsed = max(1e-9, time.perf_counter() - start)
+    answered = sum(results.statuses.values())
+    if options.acked_file:
+        Path(options.acked_file).write_text("\n".join(results.acked), encoding="utf-8")
+    return {
+        "answered": answered,
+        "statuses": dict(results.statuses),
+        "errors": results.errors,
+        "acked": len(results.acked),
+        "seconds": round(elapsed, 3),
+        "events_per_second": round(answered / elapsed, 1),
+        "p50_ms": round(percentile(results.latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(results.latencies, 0.99) * 1000, 2),
+        "max_ms": round(max(results.latencies, default=float("nan")) * 1000, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.loadgen")
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--origin", required=True)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=0.0, help="events/s in all; 0: closed loop")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--total", type=int, default=0, help="stop after this many events")
+    parser.add_argument("--acked-file", default="", help="write the acknowledged view ids here")
+    options = parser.parse_args(argv)
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    print(json.dumps(asyncio.run(run(options))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+"""The analytics collector over real loopback HTTP, as a real process with a real SQLite file."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from analytics.collector import spawn
+from analytics.schema import BY_TYPE, COMMON
+from analytics.storage import read_events
+
+ROOT = Path(__file__).resolve().parent.parent
+ORIGIN = "http://127.0.0.1:8000"
+BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/140.0.0.0 Safari/537.36"
+)
+
+
+class Collector:
+    """A collector process, and a client that can send from any loopback address."""
+
+    def __init__(self, db: Path, args=()) -> None:
+        self.db = db
+        self.process, self.url = spawn(db, [ORIGIN], args)
+        self.host = urlsplit(self.url).hostname
+        self.port = urlsplit(self.url).port
+
+    def post(self, body, *, client="127.0.0.1", headers=None, chunked=False):
+        """(status, headers, body text) of one POST /collect."""
+        sent = {"Origin": ORIGIN, "User-Agent": BROWSER, "Content-Type": "text/plain"}
+        sent.update(headers or {})
+        sent = {name: value for name, value in sent.items() if value is not None}
+        if isinstance(body, dict | list):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode()
+        return self.request("POST", body, sent, client=client, chunked=chunked)
+
+    def request(self, method, body=None, headers=None, *, client="127.0.0.1", chunked=False):
+        connection = http.client.HTTPConnection(
+            self.host, self.port, timeout=10, source_address=(client, 0)
+        )
+        try:
+            connection.request(
+                method, "/collect", body=body, headers=headers or {}, encode_chunked=chunked
+            )
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read().decode()
+        finally:
+            connection.close()
+
+    def healthy(self) -> bool:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=5)
+        try:
+            connection.request("GET", "/health")
+            return connection.getresponse().status == 200
+        finally:
+            connection.close()
+
+    def events(self, **where):
+        return read_events(self.db, **where)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def collector(tmp_path_factory):
+    running = Collector(tmp_path_factory.mktemp("collector") / "events.sqlite3")
+    yield running
+    running.stop()
+
+
+def event(event_type="pageview", **fields):
+    base = {
+        "v": 1, "site": "mag", "reader": "k3j9x0a1b2", "view": "v0c4q8z1m2",
+        "path": "/2026/judges-talk/", "article": "judges-talk", "format": "article",
+    }  # fmt: skip
+    return {**base, "type": event_type, **fields}
+
+
+def test_a_pageview_is_stored_with_202_and_cors_for_the_site_origin_only(collector):
+    status, headers, _ = collector.post(
+        event(
+            view="pv0000000001",
+            referrer="https://portal.intra.example/news?name=suzuki#top",
+            audience="busy light",
+            utm_source="newsletter",
+            utm_campaign="秋号 2026",
+        ),
+        client="127.0.0.2",
+    )
+    assert status == 202
+    assert headers["access-control-allow-origin"] == ORIGIN
+    (row,) = collector.events(view="pv0000000001")
+    assert row["type"] == "pageview"
+    assert row["article"] == "judges-talk"
+    assert row["format"] == "article"
+    assert row["audience"] == "busy light"
+    assert row["utm_source"] == "newsletter"
+    assert row["utm_campaign"] == "秋号 2026"
+    # Query strings and fragments can carry personal data: only scheme, host and path are kept.
+    assert row["referrer"] == "https://portal.intra.example/news"
+
+
+def test_every_event_type_is_stored_and_numbers_are_clamped(collector):
+    sent = [
+        event("engagement", view="ty0000000001", engaged_ms=-20, scroll=140),
+        event(
+            "video", view="ty0000000002", format="short", quartile=75, muted=True, captions=False
+        ),
+        event("format", view="ty0000000003", format="transcript", **{"from": "article"}),
+        event("click", view="ty0000000004", kind="download", url="https://x.example/a.pdf?t=1"),
+    ]
+    for item in sent:
+        assert collector.post(item, client="127.0.0.3")[0] == 202
+    engagement, video, fmt, click = (
+        collector.events(view=f"ty000000000{n}")[0] for n in range(1, 5)
+    )
+    assert (engagement["engaged_ms"], engagement["scroll"]) == (0, 100)
+    assert (video["format"], video["quartile"], video["muted"], video["captions"]) == (
+        "short", 75, 1, 0,
+    )  # fmt: skip
+    assert (fmt["format"], fmt["from_format"]) == ("transcript", "article")
+    assert (click["kind"], click["url"]) == ("download", "https://x.example/a.pdf")
+
+
+HOSTILE = [
+    ("not json", "body is not JSON"),
+    (b"\xff\xfe\x00garbage", "body is not JSON"),
+    ("[1, 2, 3]", "JSON object"),
+    ("[" * 2000 + "]" * 2000, "body is not JSON"),  # deeper than the parser goes
+    ('{"v": 1, "type": "pageview", "scroll": NaN}', "NaN is not a number"),
+    (event("purchase"), "type must be one of"),
+    (event(extra="x"), "unknown field 'extra'"),
+    ({k: v for k, v in event().items() if k != "reader"}, "'reader' is missing"),
+    (event(v=2), "'v'"),
+    (event(v=True), "'v'"),
+    (event("engagement", engaged_ms="1000", scroll=50), "'engaged_ms': not a number"),
+    (event("engagement", engaged_ms=1000, scroll=True), "'scroll': not a number"),
+    (event("engagement", engaged_ms=1e300, scroll=50), "number out of range"),
+    (event("engagement", engaged_ms=10**30, scroll=50), "number out of range"),
+    (event("engagement", engaged_ms=5, scroll=-(10**20)), "number out of range"),
+    (event("video", format="video", quartile=33, muted=True, captions=True), "'quartile'"),
+    (event("video", format="video", quartile=25, muted="yes", captions=True), "'muted'"),
+    (event(format="podcast"), "'format'"),
+    (event(site="mag'; DROP TABLE events; --"), "'site'"),
+    (event(article="x' OR '1'='1"), "'article'"),
+    (event(utm_source="1; DELETE FROM events"), "'utm_source'"),
+    (event(path="/<script>alert(1)</script>"), "'path'"),
+    (event(path="2026/no-slash/"), "'path'"),
+    (event(utm_campaign="<img src=x onerror=alert(1)>"), "'utm_campaign'"),
+    (event(referrer="javascript:alert(document.cookie)"), "'referrer'"),
+    (event("click", kind="outbound", url='https://x.example/"><script>'), "'url'"),
+    (event(reader="R" * 33), "'reader'"),
+    (event(audience="busy <b>light</b>"), "'audience'"),
+    (event(reader=["a", "b"]), "'reader'"),
+]
+
+
+@pytest.mark.parametrize(("body", "reason"), HOSTILE, ids=[str(n) for n in range(len(HOSTILE))])
+def test_junk_and_hostile_events_get_400_with_a_reason_and_store_nothing(collector, body, reason):
+    before = len(collector.events())
+    status, headers, text = collector.post(body, client="127.0.0.4")
+    assert status == 400
+    assert reason in json.loads(text)["error"]
+    assert headers["access-control-allow-origin"] == ORIGIN
+    assert len(collector.events()) == before
+    assert collector.healthy()
+
+
+def test_oversized_bodies_get_413_whether_declared_or_streamed(collector):
+    before = len(collector.events())
+    big = json.dumps(event(utm_source="x" * 5000))
+    assert collector.post(big, client="127.0.0.5")[0] == 413
+    chunks = (json.dumps(event())[:-1].encode(), b', "pad": "' + b"y" * 8000 + b'"}')
+    assert collector.post(iter(chunks), client="127.0.0.5", chunked=True)[0] == 413
+    assert len(collector.events()) == before
+    assert collector.post(event(view="after413000"), client="127.0.0.5")[0] == 202
+
+
+def test_a_flooding_client_gets_429_while_other_readers_are_served(collector):
+    statuses = [collector.post(event(view=f"fl{n:010d}"), client="127.0.0.6")[0] for n in range(90)]
+    assert statuses[:60] == [202] * 60  # the default burst
+    assert 429 in statuses[60:]
+    status, headers, _ = collector.post(event(view="fl-late"), client="127.0.0.6")
+    assert status == 429
+    assert int(headers["retry-after"]) >= 1
+    assert collector.post(event(view="otherreader1"), client="127.0.0.7")[0] == 202
+    stored = {row["view"] for row in collector.events()}
+    assert sum(view.startswith("fl") for view in stored) == statuses.count(202)
+
+
+def test_other_origins_are_refused_and_get_no_cors_headers(collector):
+    before = len(collector.events())
+    for origin in ("https://evil.example", None, "null"):
+        status, headers, _ = collector.post(event(), client="127.0.0.8", headers={"Origin": origin})
+        assert status == 403
+        assert "access-control-allow-origin" not in headers
+    assert len(collector.events()) == before
+    status, headers, _ = collector.request(
+        "OPTIONS", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    assert status == 204
+    assert headers["access-control-allow-origin"] == ORIGIN
+    status, headers, _ = collector.request("OPTIONS", headers={"Origin": "https://evil.example"})
+    assert status == 403
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"},
+        {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/140.0.0.0 Safari/537.36"},
+        {"User-Agent": "curl/8.5.0"},
+        {"User-Agent": None},
+        {"DNT": "1"},
+        {"Sec-GPC": "1"},
+    ],
+)
+def test_bots_and_readers_who_ask_not_to_be_tracked_are_dropped_with_204(collector, headers):
+    before = len(collector.events())
+    assert collector.post(event(), client="127.0.0.9", headers=headers)[0] == 204
+    assert len(collector.events()) == before
+
+
+def test_no_ip_address_or_user_agent_reaches_the_database(collector):
+    agent = BROWSER.replace("Chrome/140", "Chrome/140-unique-marker")
+    status, _, _ = collector.post(
+        event(view="privacy0001"), client="127.0.0.10", headers={"User-Agent": agent}
+    )
+    assert status == 202
+    collector.stop()  # checkpoint the WAL into the main file, then look at every byte
+    stored = b"".join(
+        path.read_bytes() for path in collector.db.parent.glob(collector.db.name + "*")
+    )
+    assert b"privacy0001" in stored
+    for secret in (b"127.0.0.10", b"unique-marker", b"Windows NT"):
+        assert secret not in stored
+
+
+def test_every_acknowledged_event_survives_sigkill_during_a_burst(tmp_path):
+    running = Collector(tmp_path / "events.sqlite3", args=["--rate", "100000", "--burst", "100000"])
+    acked_file = tmp_path / "acked.txt"
+    load = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.loadgen", "--url", running.url, "--origin", ORIGIN,
+         "--clients", "24", "--rate", "0", "--seconds", "20", "--total", "60000",
+         "--acked-file", str(acked_file)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert load.stderr.readline().startswith("loadgen: started")
+        time.sleep(1.5)
+        os.kill(running.process.pid, signal.SIGKILL)
+        running.process.wait(timeout=10)
+        output, _ = load.communicate(timeout=60)
+    finally:
+        load.kill()
+    figures = json.loads(output)
+    acked = acked_file.read_text().split()
+    assert len(acked) == figures["acked"]
+    assert 200 < len(acked) < 60000, "the kill must land in the middle of the burst"
+    stored = {row["view"] for row in read_events(running.db)}
+    missing = [view for view in acked if view not in stored]
+    assert missing == [], f"{len(missing)} acknowledged events lost"
+
+
+def test_invoke_collector_serves_with_the_documented_options(tmp_path):
+    db = tmp_path / "var" / "events.sqlite3"
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("invoke")), "collector", "--host", "127.0.0.1",
+         "--port", "0", "--db", str(db), "--origin", ORIGIN],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        url = re.search(r"http://\S+", process.stdout.readline()).group(0)
+        parts = urlsplit(url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        body = json.dumps(event(view="viainvoke01"))
+        connection.request("POST", parts.path, body, {"Origin": ORIGIN, "User-Agent": BROWSER})
+        assert connection.getresponse().status == 202
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    assert [row["view"] for row in read_events(db)] == ["viainvoke01"]
+
+
+def test_the_schema_document_names_every_field():
+    text = (ROOT / "docs" / "analytics-events.md").read_text(encoding="utf-8")
+    fields = set(COMMON) | {name for fields in BY_TYPE.values() for name in fields}
+    assert [name for name in sorted(fields) if f"`{name}`" not in text] == []
+    assert [kind for kind in BY_TYPE if f"`{kind}`" not in text] == []
