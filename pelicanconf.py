@@ -61,7 +61,6 @@ PLUGINS = [
     "mag_transcript",
     "mag_search",
     "mag_video",
-    "mag_video",
     "mag_illustrated",
     "mag_beacon",
     "pelican.plugins.sitemap",

@@ -12,8 +12,6 @@ SITEURL = os.environ.get("MAG_SITEURL", "").rstrip("/")
 RELATIVE_URLS = not SITEURL
 FEED_DOMAIN = SITEURL
 
-DELETE_OUTPUT_DIRECTORY = True
-
 # Content warnings (bad front matter, missing alt text, ...) stop the build.
 MAG_STRICT = True
 

@@ -26,6 +26,9 @@ PELICAN_KEYS = frozenset(
     }
 )  # fmt: skip
 
+# Reader segments an article can be written for (ids shared with analytics and newsletter).
+AUDIENCES = ("busy", "light", "core")
+
 # Keys the magazine's plugins add; each plugin declares its own in register().
 _declared_keys: set[str] = set()
 
@@ -94,7 +97,27 @@ def check_file(path: Path, *, needs_date: bool) -> list[ContentError]:
             ContentError(path, "no date", line=1, hint="add a line 'Date: 2026-11-20 09:00'")
         )
     problems.extend(_typo_problems(path, fields))
+    problems.extend(_audience_problems(path, by_key.get("audience")))
     return problems
+
+
+def _audience_problems(path: Path, field: Field | None) -> list[ContentError]:
+    """Audience ids must be segment ids the analytics and newsletter know."""
+    if field is None:
+        return []
+    unknown = [
+        a for a in (part.strip() for part in field.value.split(",")) if a and a not in AUDIENCES
+    ]
+    if not unknown:
+        return []
+    return [
+        ContentError(
+            path,
+            f"unknown audience {', '.join(unknown)}",
+            line=field.line,
+            hint=f"use {', '.join(AUDIENCES)}",
+        )
+    ]
 
 
 def _typo_problems(path: Path, fields: Iterable[Field]) -> list[ContentError]:

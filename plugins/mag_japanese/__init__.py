@@ -68,6 +68,12 @@ def _content_groups(generator):
         ]
 
 
+def check_settings(pelican) -> None:
+    """Reject a typo in MAG_JAPANESE when the build starts, not per article."""
+    japanese_settings.read(pelican.settings)
+
+
 def register() -> None:
+    signals.initialized.connect(check_settings)
     signals.content_object_init.connect(on_content)
     signals.all_generators_finalized.connect(check_unique_slugs)

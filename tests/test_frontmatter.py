@@ -1,0 +1,77 @@
+"""Bad front matter: a strict (publish) build stops naming file and line; a dev build warns."""
+
+import logging
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, write_site
+
+from mag_core import BuildStopped, SettingsError
+
+GOOD = "Title: よい記事\nDate: 2026-11-01 09:00\nCategory: 新規事業\n\n本文です。\n"
+
+BAD_FILES = {
+    "no title": ("Date: 2026-11-01 09:00\nCategory: 新規事業\n\n本文。\n", 1, "no title"),
+    "bad date": ("Title: 日付が変\nDate: 2026-13-45 25:00\n\n本文。\n", 2, "cannot read the date"),
+    "typo": (
+        "Title: 誤字\nDate: 2026-11-01\nCatgory: 新規事業\n\n本文。\n",
+        3,
+        "did you mean 'Category'",
+    ),
+    "bad audience": (
+        "Title: 対象\nDate: 2026-11-01\nAudience: busy, everyone\n\n本文。\n",
+        3,
+        "everyone",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_strict_build_stops_with_file_and_line(build, tmp_path, case):
+    text, line, words = BAD_FILES[case]
+    with pytest.raises(BuildStopped) as caught:
+        build({"articles/good.md": GOOD, "articles/bad.md": text}, conf="publishconf.py")
+    message = str(caught.value)
+    assert f"bad.md:{line}:" in message
+    assert words in message
+    assert "good.md" not in message
+    assert not (tmp_path / "output" / "index.html").exists()
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_dev_build_warns_and_still_builds(build, caplog, case):
+    text, line, words = BAD_FILES[case]
+    with caplog.at_level(logging.WARNING):
+        output = build({"articles/good.md": GOOD, "articles/bad.md": text})
+    assert (output / "index.html").is_file()
+    warnings = [r.getMessage() for r in caplog.records if "bad.md" in r.getMessage()]
+    assert any(f"bad.md:{line}:" in w and words in w for w in warnings), warnings
+
+
+def test_unknown_keys_that_are_no_typo_are_allowed(build, caplog):
+    text = "Title: 独自\nDate: 2026-11-01\nInterviewee: 山田\n\n本文。\n"
+    with caplog.at_level(logging.WARNING):
+        build({"articles/custom.md": text}, conf="publishconf.py")
+    assert not [r for r in caplog.records if "custom.md" in r.getMessage()]
+
+
+def test_unknown_plugin_setting_is_rejected_with_the_known_keys(build):
+    with pytest.raises(SettingsError) as caught:
+        build({"articles/good.md": GOOD}, MAG_JAPANESE={"chars_per_minit": 400})
+    assert "chars_per_minit" in str(caught.value)
+    assert "chars_per_minute" in str(caught.value)
+
+
+def test_publish_build_exits_non_zero_and_keeps_the_old_output(tmp_path):
+    content = write_site(tmp_path, {"articles/good.md": GOOD})
+    output = tmp_path / "output"
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "publishconf.py"),
+               "-o", str(output)]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    before = (output / "index.html").read_bytes()
+    write_site(tmp_path, {"articles/bad.md": BAD_FILES["bad date"][0]})
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode != 0
+    assert "bad.md:2" in result.stdout + result.stderr
+    assert (output / "index.html").read_bytes() == before
