@@ -452,3 +452,14 @@ def test_search_finds_the_transcript_page(site, serve, page):
     links = page.locator(".search-results li a").evaluate_all("as => as.map(a => a.href)")
     # Found on the transcript page; the article's panel is left out of the index.
     assert links == [f"{server.url}/{TALK}/transcript/"]
+
+
+def test_captions_with_no_cues_give_a_warning_and_no_transcript(build, clip, caplog):
+    files = site_files(clip, talk=video_article("審査員対談", "shinsain-taidan", "talk"))
+    output = build(files | {"media/talk.ja.vtt": "WEBVTT\n\nNOTE the captions come later\n"})
+    assert "talk.ja.vtt: the captions have no cues, so the video has no transcript" in caplog.text
+    assert (output / TALK / "video.mp4").is_file()
+    assert not (output / TALK / "transcript").exists()
+    article_page = soup(output / TALK / "index.html")
+    assert article_page.select_one(".transcript-panel") is None
+    assert article_page.select_one(".format-switcher a[data-format=transcript]") is None
