@@ -387,6 +387,7 @@ def test_a_time_on_the_transcript_page_opens_the_article_at_that_time(site, serv
         "(document.getElementById('video'))"
     )
     assert page.evaluate("document.querySelector('[aria-current=time]').id") == "transcript-4"
+    assert page.evaluate("document.querySelector('details.transcript-panel').open") is True
 
 
 def test_the_highlight_link_plays_the_short_cut(site, serve, page):

@@ -86,6 +86,9 @@
   const match = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
   if (match) {
     const seconds = parseFloat(match[1]);
+    // Arriving from the transcript page: keep the text open beside the player.
+    const panel = document.querySelector("details.transcript-panel");
+    if (panel) panel.open = true;
     const go = () => {
       player.currentTime = seconds;
       follow();
