@@ -10,7 +10,8 @@ from pelicanconf import *  # noqa: F403
 # The intranet address of the magazine, e.g. https://mag.intra.example.co.jp
 SITEURL = os.environ.get("MAG_SITEURL", "").rstrip("/")
 RELATIVE_URLS = not SITEURL
-FEED_DOMAIN = SITEURL
+if SITEURL:
+    FEED_DOMAIN = SITEURL
 
 # Content warnings (bad front matter, missing alt text, ...) stop the build.
 MAG_STRICT = True

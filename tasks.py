@@ -11,7 +11,7 @@ from pathlib import Path
 from invoke import task
 from invoke.exceptions import Exit
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).absolute().parent
 sys.path.insert(0, str(HERE / "plugins"))
 
 CONFIG = {
@@ -29,6 +29,7 @@ def _pelican(c, settings_file: str, output: Path, extra: str = "") -> None:
         f'"{sys.executable}" -m pelican "{CONFIG["content"]}" -s "{settings_file}" '
         f'-o "{output}" {extra}'.strip(),
         pty=False,
+        in_stream=False,
     )
 
 
@@ -141,9 +142,9 @@ def new_article(c, title, category="新規事業", tags="", series="", audience=
 
 
 def _default_author() -> str:
-    from pelican.settings import read_settings
+    from pelican.settings import get_settings_from_file
 
-    return read_settings(CONFIG["settings_dev"]).get("AUTHOR") or "編集部"
+    return get_settings_from_file(str(HERE / CONFIG["settings_dev"])).get("AUTHOR") or "編集部"
 
 
 @task

@@ -4,8 +4,8 @@ from itertools import pairwise
 from xml.etree import ElementTree
 
 import pytest
-from conftest import soup
 
+from conftest import soup
 from mag_core import ContentError
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, write_site
 
+from conftest import ROOT, write_site
 from mag_core import BuildStopped, SettingsError
 
 GOOD = "Title: よい記事\nDate: 2026-11-01 09:00\nCategory: 新規事業\n\n本文です。\n"
