@@ -8,10 +8,14 @@ changed finds them all and encodes nothing.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import struct
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,14 +195,15 @@ class ImageMaker:
             width, height = upright_size(image, path)
             source = _Decoder(image, path)
             original_key = self.key([path], op="clean", format=fmt)
-            url = original_url or self.derivative_url(path, original_key, "original", SUFFIXES[fmt])
-            self.make(original_key, fmt, url, source.full)
+            url = original_url or self.derivative_url(name, original_key, "original", SUFFIXES[fmt])
+            jobs = [(original_key, fmt, url, source.full)]
             variants = []
             for size in widths_for(width, self.config["widths"]):
                 key = self.key([path], op="webp", width=size, q=self.config["webp_quality"])
                 webp_url = self.derivative_url(name, key, f"{size}w", ".webp")
-                self.make(key, "WEBP", webp_url, lambda size=size: source.at(size))
+                jobs.append((key, "WEBP", webp_url, functools.partial(source.at, size)))
                 variants.append(Variant(webp_url, size, max(1, round(height * size / width))))
+            self.make_all(jobs)
         return ImageSet(url, width, height, MIME_TYPES[fmt], tuple(variants))
 
     def clean_original(self, path: Path) -> Path:
@@ -207,6 +212,17 @@ class ImageMaker:
             fmt = source_format(image, path)
             key = self.key([path], op="clean", format=fmt)
             return self.make(key, fmt, None, _Decoder(image, path).full)
+
+    def make_all(self, jobs: list[tuple]) -> None:
+        """``make(*job)`` for each job, side by side: Pillow lets go of the GIL to encode."""
+        workers = min(len(jobs), self.config["workers"] or os.cpu_count() or 1)
+        if workers <= 1:
+            for job in jobs:
+                self.make(*job)
+            return
+        with ThreadPoolExecutor(workers) as pool:
+            for future in [pool.submit(self.make, *job) for job in jobs]:
+                future.result()  # re-raises a ContentError from any of them
 
     def open(self, path: Path) -> Image.Image:
         return open_image(path, self.config["max_pixels"])
@@ -236,10 +252,12 @@ class _Decoder:
         self.image = image
         self.path = path
         self._upright: Image.Image | None = None
+        self._lock = threading.Lock()
 
     def full(self) -> Image.Image:
-        if self._upright is None:
-            self._upright = decoded(self.image, self.path)
+        with self._lock:  # encoders of several widths ask at once
+            if self._upright is None:
+                self._upright = decoded(self.image, self.path)
         return self._upright
 
     def at(self, width: int) -> Image.Image:

@@ -13,6 +13,8 @@ DEFAULTS = {
     "webp_quality": 80,
     # Quality of re-encoded JPEG originals (re-encoded to drop EXIF and apply rotation).
     "jpeg_quality": 88,
+    # Encoders running side by side (0: one per CPU core).
+    "workers": 0,
     # Bigger images are refused: a tiny file can claim billions of pixels.
     "max_pixels": 40_000_000,
     # Output folder for derivatives (WebP sizes, animation stills, share cards).

@@ -7,6 +7,7 @@ because `pelican -r` and livereload reuse one process.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +29,17 @@ class BuildState:
     encoded: int = 0
     reused: int = 0
     started: float = field(default_factory=time.perf_counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def publish(self, relative: str, cached: Path) -> None:
-        self.published[relative.lstrip("/")] = cached
+        with self.lock:
+            self.published[relative.lstrip("/")] = cached
 
     def count(self, made: bool) -> None:
+        with self.lock:
+            self._count(made)
+
+    def _count(self, made: bool) -> None:
         if made:
             self.encoded += 1
             if self.encoded % PROGRESS_EVERY == 0:
