@@ -88,5 +88,15 @@ MAG_AUDIENCES = {
     "core": "すでに深く関わっている人",
 }
 
+# Everything a template prints is escaped unless marked safe: titles, tags and
+# captions are editors' text, and must never run as markup. HTML that plugins
+# or Markdown made is printed with `| safe`.
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+    "autoescape": True,
+}
+
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
