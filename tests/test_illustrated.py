@@ -6,9 +6,9 @@ import logging
 
 import pictures
 import pytest
-from conftest import soup
 from PIL import Image, ImageFont
 
+from conftest import soup
 from mag_core import BuildStopped, SettingsError
 
 SLUG = "pitch-day"

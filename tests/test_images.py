@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pictures
 import pytest
-from conftest import soup
 from PIL import Image
 
+from conftest import soup
 from mag_core import BuildStopped
 
 ARTICLE = """Title: 写真で見る現場
@@ -198,3 +198,16 @@ def test_raw_html_pictures_are_left_alone(build):
     page = soup(output / "2026/photo-story/index.html")
     assert len(page.select("picture")) == 2
     assert not page.select("picture picture")
+
+
+def test_srcset_urls_follow_the_site_url_in_pages_and_feeds(build):
+    files = site_files(**{"wide.png": pictures.png(1000, 500), "photo.jpg": pictures.phone_photo()})
+    site = "https://mag.example.jp"
+    output = build(files, SITEURL=site, FEED_DOMAIN=site, RELATIVE_URLS=False)
+    source = soup(output / "2026/photo-story/index.html").select_one(".article-body source")
+    urls = [entry.split()[0] for entry in source["srcset"].split(",")]
+    assert all(url.startswith(f"{site}/img/") for url in urls)
+    assert all((output / url.removeprefix(f"{site}/")).is_file() for url in urls)
+    feed = (output / "feeds/all.atom.xml").read_text(encoding="utf-8")
+    assert urls[0] in feed
+    assert "{mag-image}" not in feed

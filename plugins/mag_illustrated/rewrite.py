@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 from mag_core import ContentError, report
 
 from .images import ImageMaker, ImageSet, is_raster
 
 PLACEHOLDER = "{mag-image}"
+_PLACEHOLDER_URL = re.compile(re.escape(PLACEHOLDER) + r"/(?P<url>[^\s,\"]+)")
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _PICTURE_EDGE = re.compile(r"<(/?)picture\b", re.IGNORECASE)
 _LINK = re.compile(r"^[{|](?P<what>static|attach)[|}](?P<path>[^?#]*)")
@@ -127,10 +128,16 @@ def _attributes(attrs: Mapping[str, str | None]) -> str:
 
 
 def _resolve_placeholder_on_render(content) -> None:
-    """Resolve our srcset placeholder wherever Pelican resolves {static} links."""
+    """Resolve our srcset URLs wherever, and just as, Pelican resolves {static} links."""
     pelican_update = content._update_content
+    relative = content.settings["RELATIVE_URLS"]
+
+    def join(siteurl: str, url: str) -> str:  # Pelican's own joiners (contents._link_replacer)
+        return os.path.join(siteurl, url) if relative else urljoin(siteurl.rstrip("/") + "/", url)
 
     def update(text: str, siteurl: str) -> str:
-        return pelican_update(text, siteurl).replace(PLACEHOLDER, siteurl)
+        return _PLACEHOLDER_URL.sub(
+            lambda m: join(siteurl, m["url"]), pelican_update(text, siteurl)
+        )
 
     content._update_content = update
