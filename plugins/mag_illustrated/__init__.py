@@ -26,6 +26,9 @@ __all__ = ["IllustratedGenerator", "register"]
 
 
 def get_generators(_pelican):
+    # Sent at the start of every run, also under `pelican -r`, which reuses one
+    # Pelican object and so sends `initialized` only once.
+    reset()
     return IllustratedGenerator
 
 
