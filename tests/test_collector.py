@@ -30,9 +30,9 @@ BROWSER = (
 class Collector:
     """A collector process, and a client that can send from any loopback address."""
 
-    def __init__(self, db: Path, args=()) -> None:
+    def __init__(self, db: Path, args=(), origin=ORIGIN) -> None:
         self.db = db
-        self.process, self.url = spawn(db, [ORIGIN], args)
+        self.process, self.url = spawn(db, [origin], args)
         self.host = urlsplit(self.url).hostname
         self.port = urlsplit(self.url).port
 

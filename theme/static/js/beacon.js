@@ -45,9 +45,10 @@
     let seen = (scrollY + innerHeight) / doc.documentElement.scrollHeight;
     deepest = Math.max(deepest, Math.round(seen * 100));
   };
+  // Less than a second waits for the next flush: leaving fires up to three of them.
   let flush = () => {
     tick();
-    if (engaged || deepest > sent) {
+    if (engaged > 999 || deepest > sent) {
       send("engagement", { engaged_ms: engaged, scroll: deepest });
       engaged = 0;
       sent = deepest;
@@ -58,6 +59,8 @@
   on(window, "scroll", depth);
   on(window, "focus", tick);
   on(window, "blur", tick);
+  // Chromium loses beacons sent from pagehide when a link navigates: beforeunload still delivers.
+  on(window, "beforeunload", flush);
   on(window, "pagehide", flush);
   on(doc, "visibilitychange", () => (doc.hidden ? flush() : tick()));
 
