@@ -63,6 +63,7 @@ PLUGINS = [
     "mag_video",
     "mag_illustrated",
     "mag_beacon",
+    "mag_newsletter",
     "pelican.plugins.sitemap",
     "pelican.plugins.neighbors",
 ]
