@@ -2,7 +2,8 @@
 
 A server database can replace SQLite by providing the same small interface:
 ``Storage(path)``, ``insert_many(rows)`` (commits before returning),
-``close()``, and ``read_events(path)`` for the report and the tests.
+``close()``, ``read_events(path)`` for the tests, ``read_views(path)`` (events summed
+per page view) for the report, and ``import_events(path, rows)`` for bulk loads.
 
 ``synchronous=FULL`` makes every commit reach the disk, so an event the
 collector acknowledged survives a killed process or a power cut.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -104,5 +105,66 @@ def read_events(path: str | Path, **where: Any) -> list[dict[str, Any]]:
         clause = " AND ".join(f"{name} = ?" for name in where) or "1"
         query = f"SELECT * FROM events WHERE {clause} ORDER BY id"  # noqa: S608 - names checked above
         return [dict(row) for row in connection.execute(query, tuple(where.values()))]
+    finally:
+        connection.close()
+
+
+def import_events(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Store rows that carry their own ``received_at`` in one transaction (imports, benchmarks).
+
+    The collector stamps events with its clock (``insert_many``); this keeps the
+    stamp a row brings, so a period of traffic can be rebuilt. Returns the count.
+    """
+    storage = Storage(path)
+    try:
+        connection = storage.connection
+        connection.execute("PRAGMA synchronous=OFF")  # one file written in one go
+        values = (tuple(row.get(name) for name in COLUMNS) for row in rows)
+        connection.execute("BEGIN")
+        cursor = connection.executemany(_INSERT, values)
+        connection.execute("COMMIT")
+        return cursor.rowcount
+    finally:
+        storage.close()
+
+
+# One row per page view (reader + view id): what the report needs, summed in SQLite so
+# a million events come back as a few hundred thousand rows. The page's own format comes
+# from its pageview and engagement events; a video event's format is the video's.
+VIEW_COLUMNS = (
+    "reader", "view", "article", "format", "path", "audience", "received_at", "pageviews",
+    "newsletter", "engaged_ms", "scroll", "video_quartile", "short_quartile",
+)  # fmt: skip
+_VIEWS = """
+SELECT reader, view, MAX(article),
+    MAX(CASE WHEN type IN ('pageview', 'engagement') THEN format END),
+    MAX(path), MAX(audience), MIN(received_at),
+    SUM(type = 'pageview'),
+    MAX(type = 'pageview' AND utm_source = 'newsletter'),
+    SUM(CASE WHEN type = 'engagement' THEN engaged_ms ELSE 0 END),
+    MAX(CASE WHEN type = 'engagement' THEN scroll END),
+    MAX(CASE WHEN type = 'video' AND format = 'video' THEN quartile END),
+    MAX(CASE WHEN type = 'video' AND format = 'short' THEN quartile END)
+FROM events
+WHERE received_at >= ? AND received_at < ?
+GROUP BY reader, view
+"""
+
+
+def read_views(
+    path: str | Path, since_ms: int | None = None, until_ms: int | None = None
+) -> Iterator[tuple]:
+    """Page views received in [since_ms, until_ms), as tuples of ``VIEW_COLUMNS``.
+
+    Opens the file read-only, so a report never blocks or changes the collector's writes.
+    """
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"analytics: no event database at {path}")
+    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        bounds = (since_ms if since_ms is not None else -(2**62), until_ms or 2**62)
+        cursor = connection.execute(_VIEWS, bounds)
+        while rows := cursor.fetchmany(10_000):
+            yield from rows
     finally:
         connection.close()
