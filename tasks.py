@@ -178,3 +178,33 @@ def collector(
 
     # uvicorn stops on Ctrl-C by itself, after the queued events are written.
     serve(CollectorConfig(db=Path(db), origins=parse_origins(origin)), host, int(port))
+
+
+@task(
+    help={
+        "issue": "issue id, e.g. 2026-11: utm_campaign and the folder names",
+        "since": "articles dated on or after this day (YYYY-MM-DD)",
+        "series": "the articles of this series (its Series: name)",
+        "recipients": "folder of one CSV a segment: busy.csv, light.csv, core.csv",
+        "dry-run": "write .eml files instead of sending",
+        "out": "working folder: the issue's build, .eml files and the sent log",
+    }
+)
+def newsletter(c, issue, since="", series="", recipients="", dry_run=False, out="var/newsletter"):
+    """Build an issue's email per reader segment and send it over SMTP (docs/newsletter.md)."""
+    import logging
+
+    from mag_newsletter.run import Request, run_issue, stopping_errors, summary
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("mag_newsletter").setLevel(logging.INFO)
+    where = Path(recipients) if recipients else None
+    request = Request(issue, since, series, where, bool(dry_run), Path(out))
+    settings_file, content = HERE / CONFIG["settings_publish"], HERE / CONFIG["content"]
+    try:
+        outcome = run_issue(request, settings_file, content, swap_in)
+    except stopping_errors() as error:
+        raise Exit(str(error), code=1) from None
+    print("\n".join(summary(outcome)))
+    if outcome.report and outcome.report.failed:
+        raise Exit("Some recipients were refused; a re-run sends to them only.", code=1)
