@@ -123,10 +123,16 @@ class Renderer:
     ) -> str:
         mode = "off" if quiet else self.config["progress"]
         try:
-            return run(args, Progress(label, seconds, mode))
+            log = run(args, Progress(label, seconds, mode))
         except FfmpegFailed as failure:
             message = f"ffmpeg could not make the {label}: {failure.detail}"
             raise ContentError(front.video, message) from None
+        if "failed to find any fallback with glyph" in log:
+            # The glyph check should have caught it; libass only warns and exits 0.
+            raise ContentError(
+                front.captions or front.video, f"a caption character has no glyph: {log}"
+            )
+        return log
 
     def _vtt(self, cues: list[Cue], step: str = "vtt") -> Path:
         recipe = {"step": step, "cues": [_cue_data(cue) for cue in cues]}
@@ -244,8 +250,10 @@ class Renderer:
 
 
 def _write_script(work: Path, font, document: str) -> Path:
-    # fontsdir holds only our font: libass loads every font file in that folder.
-    (work / f"font{font.path.suffix}").symlink_to(font.path)
+    # fontsdir holds only our font: libass loads every file in that folder as a font.
+    fonts_dir = work / "fonts"
+    fonts_dir.mkdir()
+    (fonts_dir / f"caption-font{font.path.suffix}").symlink_to(font.path)
     ass_path = work / "captions.ass"
     ass_path.write_text(document, encoding="utf-8")
     return ass_path

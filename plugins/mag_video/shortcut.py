@@ -88,7 +88,8 @@ def short_args(
         video = video.filter("crop", f"ih*{width}/{height}", "ih")
     video = video.filter("scale", width, height, flags="lanczos").filter("setsar", 1)
     if ass_path is not None:
-        video = video.filter("ass", filename=str(ass_path), fontsdir=str(ass_path.parent))
+        fonts_dir = ass_path.parent / "fonts"
+        video = video.filter("ass", filename=str(ass_path), fontsdir=str(fonts_dir))
     outputs = [video, joined[1]] if probe.audio_codec else [video]
     return compile_output(exe, outputs, target, config)
 
