@@ -10,59 +10,71 @@ is added. See docs/analytics.md.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from pelican import signals
 
 from . import optout, script, settings
 from .page import Beacon
 
-__all__ = ["Beacon", "register"]
+__all__ = ["Beacon", "beacon_for", "register"]
 
 logger = logging.getLogger(__name__)
 
-GLOBAL = "mag_beacon"
+GLOBAL = "mag_beacon"  # the template global; None when there is no beacon
 
 
-def configure(pelican) -> None:
-    """Read the settings once a build; templates see the result as ``mag_beacon``."""
-    config = settings.read(pelican.settings)
-    beacon = None
-    if config["url"]:
-        data, digest = script.build(pelican.settings)
-        size = script.gzipped_size(data)
+def beacon_for(pelican_settings: Mapping[str, Any]) -> Beacon | None:
+    """The beacon this build puts on its pages, from the settings and the environment.
+
+    Worked out afresh for every run (cheap: the script is a few kilobytes), so
+    `pelican -r` and livereload pick up a changed setting or a changed beacon.js.
+    """
+    config = settings.read(pelican_settings)
+    if not config["url"]:
+        return None
+    data, digest = script.build(pelican_settings)
+    return Beacon(
+        src=script.site_path(pelican_settings, digest),
+        endpoint=config["url"],
+        site=config["site"],
+        script=data,
+        opt_out_slug=config["opt_out_slug"],
+    )
+
+
+def check_settings(pelican) -> None:
+    """Bad settings stop the build at its start, before anything is read or written."""
+    beacon = beacon_for(pelican.settings)
+    if beacon:
+        size = script.gzipped_size(beacon.script)
         if size > script.SIZE_LIMIT:
             logger.warning(
                 "mag_beacon: the beacon is %d bytes gzipped, over its %d-byte budget",
                 size,
                 script.SIZE_LIMIT,
             )
-        beacon = Beacon(
-            src=script.site_path(pelican.settings, digest),
-            endpoint=config["url"],
-            site=config["site"],
-            script=data,
-            opt_out_slug=config["opt_out_slug"],
-        )
-    pelican.settings.setdefault("JINJA_GLOBALS", {})[GLOBAL] = beacon
 
 
-def _beacon(settings_) -> Beacon | None:
-    return settings_.get("JINJA_GLOBALS", {}).get(GLOBAL)
+def add_template_global(generator) -> None:
+    generator.env.globals[GLOBAL] = beacon_for(generator.settings)
 
 
 def add_opt_out_page(generator) -> None:
-    beacon = _beacon(generator.settings)
+    beacon = beacon_for(generator.settings)
     if beacon:
         optout.add_page(generator, beacon.opt_out_slug)
 
 
 def write_script(pelican) -> None:
-    beacon = _beacon(pelican.settings)
+    beacon = beacon_for(pelican.settings)
     if beacon:
         script.write(beacon.script, script.output_path(pelican.settings, pelican.output_path))
 
 
 def register() -> None:
-    signals.initialized.connect(configure)
+    signals.initialized.connect(check_settings)
+    signals.generator_init.connect(add_template_global)
     signals.page_generator_finalized.connect(add_opt_out_page)
     signals.finalized.connect(write_script)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ def source_path(settings: Mapping[str, Any]) -> Path:
     return Path(settings["THEME"]) / SOURCE
 
 
+@functools.lru_cache(maxsize=8)  # every generator of a build asks for the same script
 def minify(source: str) -> bytes:
     return rjsmin.jsmin(source).encode("utf-8")
 
