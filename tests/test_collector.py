@@ -193,12 +193,12 @@ def test_oversized_bodies_get_413_whether_declared_or_streamed(collector):
 
 
 def test_a_flooding_client_gets_429_while_other_readers_are_served(collector):
-    statuses = [collector.post(event(view=f"fl{n:010d}"), client="127.0.0.6")[0] for n in range(90)]
+    answers = [collector.post(event(view=f"fl{n:010d}"), client="127.0.0.6") for n in range(90)]
+    statuses = [status for status, _, _ in answers]
     assert statuses[:60] == [202] * 60  # the default burst
-    assert 429 in statuses[60:]
-    status, headers, _ = collector.post(event(view="fl-late"), client="127.0.0.6")
-    assert status == 429
-    assert int(headers["retry-after"]) >= 1
+    refused = [headers for status, headers, _ in answers if status == 429]
+    assert refused, "a client sending 90 events at once must be slowed down"
+    assert int(refused[0]["retry-after"]) >= 1
     assert collector.post(event(view="otherreader1"), client="127.0.0.7")[0] == 202
     stored = {row["view"] for row in collector.events()}
     assert sum(view.startswith("fl") for view in stored) == statuses.count(202)
