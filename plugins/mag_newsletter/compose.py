@@ -58,7 +58,10 @@ class Campaign:
 
 
 def compose(articles: Iterable, campaign: Campaign, order: Sequence[str], config: Mapping) -> list:
-    """The teasers of one segment's email, the articles meant for it first."""
+    """The teasers of one segment's email, the articles meant for it first.
+
+    Ties keep the order of ``articles`` (newest first, or a series' reading order).
+    """
     ranked = sorted(articles, key=lambda article: _rank(article, campaign.segment, order))
     return [teaser(article, campaign, order, config["summary_chars"]) for article in ranked]
 
@@ -92,7 +95,7 @@ def _rank(article, segment: str, order: Sequence[str]) -> tuple:
     meant = audiences(article)
     lead = ordered_formats(article, order)[0].id
     position = order.index(lead) if lead in order else len(order)
-    return (bool(meant) and segment not in meant, position, -article.date.timestamp())
+    return (bool(meant) and segment not in meant, position)
 
 
 def plain_summary(summary: Any, limit: int) -> str:
