@@ -26,7 +26,7 @@ from conftest import ROOT, LiveServer, run_pelican, write_site
 from mag_core import SettingsError
 from mag_newsletter.bundle import load_issue
 from mag_newsletter.recipients import RecipientError, read_recipients
-from mag_newsletter.run import Request, run_issue
+from mag_newsletter.run import NewsletterError, Request, run_issue
 from mag_newsletter.send import SendError, SmtpConfig, send_issue
 from mag_newsletter.sentlog import SentLog
 from tasks import swap_in
@@ -456,8 +456,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(site, recipients, tmp_path, 
     # parts are for core readers, and part 1 comes first although part 2 is newer.
     assert teaser_slugs(parts(_eml(tmp_path, "core"))[1]) == ["old", "deep"]
     assert "現場から（1）" in text
-    with SentLog(tmp_path / "sent.sqlite3") as log:
-        assert log.sent_to(ISSUE) == set()
+    assert not (tmp_path / "sent.sqlite3").exists()
 
 
 def _eml(folder: Path, segment: str):
@@ -564,3 +563,10 @@ def test_invoke_newsletter_says_what_is_missing(tmp_path):
     ).stdout  # fmt: skip
     for option in ("--issue", "--since", "--series", "--recipients", "--dry-run", "--out"):
         assert option in help_text
+
+
+def test_an_issue_with_no_articles_stops_with_a_clear_message(site, tmp_path):
+    request = Request("2027-01", since="2027-01-01", dry_run=True, out=tmp_path)
+    with pytest.raises(NewsletterError, match="no articles for issue 2027-01"):
+        run_issue(request, ROOT / "pelicanconf.py", site.content, swap_in, site.settings())
+    assert not (tmp_path / "2027-01" / "eml").exists()

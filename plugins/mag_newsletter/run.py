@@ -74,19 +74,17 @@ def run_issue(
             f"(since {request.since or '-'}, series {request.series or '-'}); nothing to send"
         ) from None
     outcome = Outcome(site, [folder / f"{email.segment}.html" for email in issue.segments])
-    log = SentLog(request.out / SENT_LOG)
-    try:
-        if smtp is None:
-            sender = issue.sender or DRY_RUN_SENDER
-            outcome.eml = write_eml(issue, recipients, request.out / request.issue / "eml", sender)
-            _say_what_would_be_sent(issue, recipients, log)
-        else:
-            outcome.report = send_issue(
-                issue, recipients, smtp, log, sender=issue.sender,
-                batch_size=config["batch_size"], batch_pause=config["batch_pause"],
-            )  # fmt: skip
-    finally:
-        log.close()
+    log_path = request.out / SENT_LOG
+    if smtp is None:
+        sender = issue.sender or DRY_RUN_SENDER
+        outcome.eml = write_eml(issue, recipients, request.out / request.issue / "eml", sender)
+        _say_what_would_be_sent(issue, recipients, log_path)
+        return outcome
+    with SentLog(log_path) as log:
+        outcome.report = send_issue(
+            issue, recipients, smtp, log, sender=issue.sender,
+            batch_size=config["batch_size"], batch_pause=config["batch_pause"],
+        )  # fmt: skip
     return outcome
 
 
@@ -142,8 +140,12 @@ def _build(settings: dict, site: Path, swap: Callable[[Path, Path], None]) -> No
     swap(staging, site)
 
 
-def _say_what_would_be_sent(issue, recipients, log: SentLog) -> None:
-    done = log.sent_to(issue.issue)
+def _say_what_would_be_sent(issue, recipients, log_path: Path) -> None:
+    """A dry run reads the sent log if there is one, and never creates it."""
+    done = set()
+    if log_path.is_file():
+        with SentLog(log_path) as log:
+            done = log.sent_to(issue.issue)
     for email in issue.segments:
         listed = recipients.get(email.segment, [])
         new = sum(1 for r in listed if r.key not in done)
