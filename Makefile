@@ -9,9 +9,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # Debian packages: a Japanese font for burned-in captions and share cards;
-# Chromium for the browser tests.
+# Chromium for the browser tests; rsync for publishing to another host.
 SITE_DEBS := fonts-noto-cjk
-TEST_DEBS := chromium $(SITE_DEBS)
+TEST_DEBS := chromium rsync $(SITE_DEBS)
 
 .PHONY: site test lint clean bootstrap
 

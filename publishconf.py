@@ -1,4 +1,13 @@
-"""Production settings: what CI publishes. Imports pelicanconf and overrides it."""
+"""Production settings: what CI publishes. Imports pelicanconf and overrides it.
+
+Environment variables (docs/publishing.md):
+  MAG_SITEURL          the magazine's absolute address, e.g. https://mag.intra.example.co.jp
+  MAG_BEACON_URL       the analytics collector's endpoint (unset: pages carry no beacon)
+  MAG_PUBLISH_TARGET   where `invoke publish` puts releases: a folder, or user@host:/path
+  MAG_PUBLISH_KEEP     how many releases to keep on the target (default 5)
+  MAG_PUBLISH_RSH      the remote shell for user@host:/path targets (default ssh)
+  MAG_CACHE_DIR        the media cache (plugins/mag_core/cache.py)
+"""
 
 import os
 import sys
@@ -8,10 +17,15 @@ sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: F403
 
 # The intranet address of the magazine, e.g. https://mag.intra.example.co.jp
+# (`invoke publish` refuses to publish without it).
 SITEURL = os.environ.get("MAG_SITEURL", "").rstrip("/")
 RELATIVE_URLS = not SITEURL
 if SITEURL:
     FEED_DOMAIN = SITEURL
+
+# Feeds on, with absolute links (a feed reader has no page to resolve them against).
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
 
 # Content warnings (bad front matter, missing alt text, ...) stop the build.
 MAG_STRICT = True
@@ -19,3 +33,10 @@ MAG_STRICT = True
 # The analytics collector's endpoint, e.g. https://mag.intra.example.co.jp/collect
 # (docs/analytics.md). Unset: the published pages carry no beacon.
 MAG_BEACON = {"url": os.environ.get("MAG_BEACON_URL", "")}
+
+# `invoke publish` and `invoke rollback` (docs/publishing.md).
+MAG_PUBLISH = {
+    "target": os.environ.get("MAG_PUBLISH_TARGET", ""),
+    "keep": int(os.environ.get("MAG_PUBLISH_KEEP") or 5),
+    "rsh": os.environ.get("MAG_PUBLISH_RSH") or "ssh",
+}

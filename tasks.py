@@ -208,3 +208,78 @@ def newsletter(c, issue, since="", series="", recipients="", dry_run=False, out=
     print("\n".join(summary(outcome)))
     if outcome.report and outcome.report.failed:
         raise Exit("Some recipients were refused; a re-run sends to them only.", code=1)
+
+
+def _publish_config(settings_file: str, target: str = ""):
+    """MAG_PUBLISH and SITEURL of a settings file (publishconf reads them from the environment)."""
+    from pelican.settings import get_settings_from_file
+
+    from publishing import read_config
+
+    return read_config(get_settings_from_file(settings_file), target)
+
+
+def _run_publishing(step, *args):
+    """Run a publishing step with its progress shown; its errors end the task with the reason."""
+    sys.path.insert(0, str(HERE))
+    import logging
+
+    from mag_core import SettingsError
+    from publishing import PublishError
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        return step(*args)
+    except (PublishError, SettingsError) as error:
+        raise Exit(f"publish: {error}", code=1) from None
+
+
+PUBLISH_HELP = {
+    "target": "a folder, or user@host:/path (default: $MAG_PUBLISH_TARGET)",
+    "settings": "the settings file (default: publishconf.py)",
+}
+
+
+@task(help=PUBLISH_HELP)
+def publish(c, target="", settings=CONFIG["settings_publish"]):
+    """Build with the production settings, check the site, then make it live atomically."""
+
+    def run():
+        from publishing import publish as publish_release
+
+        config = _publish_config(settings, target)
+        build = lambda folder: build_site(c, settings, folder)  # noqa: E731
+        return publish_release(config, build, HERE / "output.publish")
+
+    _run_publishing(run)
+
+
+@task(help={**PUBLISH_HELP, "to": "the release id to return to (default: the one before)"})
+def rollback(c, target="", to="", settings=CONFIG["settings_publish"]):
+    """Make the release published before the live one live again (or --to ID)."""
+
+    def run():
+        from publishing import rollback as rollback_release
+
+        return rollback_release(_publish_config(settings, target), to)
+
+    _run_publishing(run)
+
+
+@task
+def preview(c, host=CONFIG["host"], port=CONFIG["port"], output="output.preview"):
+    """The production build, checked and served at http://HOST:PORT/ (Range support, for video)."""
+    siteurl = f"http://{host}:{port}"
+    os.environ["MAG_SITEURL"] = siteurl  # read by publishconf in the build below
+    build_site(c, CONFIG["settings_publish"], Path(output))
+
+    def check():
+        from publishing import check_site
+
+        return check_site(Path(output), siteurl)
+
+    problems = _run_publishing(check)
+    if problems:
+        print(f"{len(problems)} problem(s) that would stop 'invoke publish':", file=sys.stderr)
+        print("\n".join(f"  {problem}" for problem in problems), file=sys.stderr)
+    serve(c, host, port, output)

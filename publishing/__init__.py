@@ -1,0 +1,123 @@
+"""Publishing: build a release, check it, switch the live site to it atomically, roll back.
+
+Not a Pelican plugin: it runs around Pelican (``invoke publish``), not inside
+it. The settings live in ``publishconf.py`` as one dict, ``MAG_PUBLISH``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mag_core import plugin_settings
+
+from .check import check_site
+from .releases import (
+    CARRIED,
+    LocalTarget,
+    PublishError,
+    files_in,
+    new_release_id,
+    previous_release,
+    to_carry,
+    to_prune,
+)
+from .rsync import RsyncTarget, is_remote
+
+__all__ = ["PublishConfig", "PublishError", "check_site", "publish", "read_config", "rollback"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "target": "",  # a folder, or user@host:/path (rsync over ssh)
+    "keep": 5,  # releases kept on the target, the live one included
+    "rsh": "ssh",  # the remote shell rsync and the switch use, e.g. "ssh -p 2222"
+}
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    target: str
+    keep: int
+    rsh: str
+    siteurl: str
+
+
+def read_config(settings: Mapping[str, Any], target: str = "") -> PublishConfig:
+    """The publish settings of a settings file's values; ``target`` overrides the setting."""
+    config = plugin_settings(settings, "MAG_PUBLISH", DEFAULTS)
+    chosen = target or config["target"]
+    if not chosen:
+        raise PublishError("no target: pass --target or set MAG_PUBLISH_TARGET")
+    if int(config["keep"]) < 1:
+        raise PublishError(f"MAG_PUBLISH keep must be 1 or more, not {config['keep']!r}")
+    return PublishConfig(chosen, int(config["keep"]), config["rsh"], settings.get("SITEURL", ""))
+
+
+def open_target(config: PublishConfig, work: Path) -> LocalTarget | RsyncTarget:
+    if is_remote(config.target):
+        return RsyncTarget(config.target, work, config.rsh)
+    return LocalTarget(config.target)
+
+
+def publish(config: PublishConfig, build: Callable[[Path], None], work: Path) -> str:
+    """Build a release with ``build(folder)``, check it, make it live; return its id.
+
+    Until the final switch nothing readers see changes: a failed build or check
+    raises :class:`PublishError` and leaves the live release as it was.
+    """
+    if not config.siteurl.startswith(("http://", "https://")):
+        raise PublishError("MAG_SITEURL is not set: a published site needs its absolute address")
+    target = open_target(config, work)
+    release = new_release_id()
+    with target.lock():
+        live = target.current()
+        staging = target.staging(release)
+        try:
+            _build_and_check(build, staging, config.siteurl, live)
+            target.install(staging, release, live, _carry_list(target, live, staging))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        target.switch(release)
+        logger.info("publish: %s is live on %s (was %s)", release, target.name, live or "nothing")
+        target.remove(to_prune(target.releases(), release, config.keep))
+    return release
+
+
+def _build_and_check(build: Callable[[Path], None], folder: Path, siteurl: str, live) -> None:
+    unchanged = f"nothing was published; the live site ({live or 'none yet'}) is unchanged"
+    try:
+        build(folder)
+    except Exception as error:
+        raise PublishError(f"the build failed (see the messages above); {unchanged}") from error
+    problems = check_site(folder, siteurl)
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise PublishError(f"the check found {len(problems)} problem(s); {unchanged}:\n{listed}")
+
+
+def _carry_list(target: LocalTarget | RsyncTarget, live: str | None, staging: Path) -> list[str]:
+    """Which of the live release's assets the new one keeps (written to its manifest)."""
+    if not live:
+        return []
+    live_files, live_carried = target.files(live)
+    carry = to_carry(live_files, live_carried, files_in(staging))
+    (staging / CARRIED).write_text("\n".join(carry), encoding="utf-8")
+    return carry
+
+
+def rollback(config: PublishConfig, to: str = "") -> tuple[str, str]:
+    """Make the previous release (or ``to``) live again; return (was, now)."""
+    target = open_target(config, Path())
+    with target.lock():
+        releases, live = target.releases(), target.current()
+        if to and to not in releases:
+            raise PublishError(f"no release {to!r} on {target.name}; kept: {', '.join(releases)}")
+        chosen = to or previous_release(releases, live)
+        target.switch(chosen)
+    logger.info("publish: rolled back %s from %s to %s", target.name, live, chosen)
+    return live or "", chosen
