@@ -1,0 +1,132 @@
+"""``invoke report`` / ``python -m analytics.report``: the reader report for the editors.
+
+    python -m analytics.report --db var/events.sqlite3 --out var/report --site output \
+        --headcount 20000 [--directory directory.csv] [--since 2026-11-01 --until 2026-11-30]
+
+Writes ``index.html`` (the dashboard) and CSV files into ``--out``, which must be
+outside the public site: the report is for the editors. The folder is replaced
+as a whole only once everything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from mag_core import ContentError, SettingsError
+
+from . import dashboard, exports
+from . import settings as report_settings
+from .compute import Report, compute
+from .departments import read_directory
+from .load import load_views, period_ms
+from .site import Site
+
+logger = logging.getLogger(__name__)
+
+
+def make_report(
+    db: str | Path,
+    out: str | Path,
+    *,
+    site: str | Path | None = None,
+    headcount: int | None = None,
+    directory: str | Path | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Report:
+    """Read, compute and write the report; returns what it computed."""
+    config = report_settings.read(settings or {})
+    out = Path(out)
+    if site is not None and out.resolve().is_relative_to(Path(site).resolve()):
+        raise ValueError(f"the report would be public inside {site}/: choose --out outside it")
+    if headcount is not None and headcount < 1:
+        raise ValueError("--headcount must be a positive number of employees")
+    started = time.perf_counter()
+    views = load_views(db, *period_ms(since, until, config["zone"]))
+    logger.info("analytics.report: %d page views read in %.1fs", len(views), _since(started))
+    pages = Site.read(site)
+    people = read_directory(directory) if directory else None
+    report = compute(views, pages, config, headcount, people)
+    logger.info("analytics.report: figures computed in %.1fs", _since(started))
+    if report.unknown_reading:
+        logger.warning(
+            "analytics.report: no reading time for %d article(s) (%s); their 読了率 is left "
+            "blank: pass --site with the built site",
+            len(report.unknown_reading),
+            ", ".join(report.unknown_reading[:5]),
+        )
+    _write(report, out)
+    logger.info("analytics.report: written in %.1fs", _since(started))
+    return report
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _write(report: Report, out: Path) -> None:
+    """Write into a fresh folder beside ``out``, then swap it in: no half-written report."""
+    staging = out.with_name(out.name + ".building")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        files = exports.write_all(report, staging)
+        html = dashboard.render(report, files)
+        (staging / "index.html").write_text(html, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_settings(path: str | None) -> dict[str, Any]:
+    """The site's settings file, for its MAG_REPORT dict (none: the defaults)."""
+    if not path:
+        return {}
+    from pelican.settings import get_settings_from_file
+
+    return get_settings_from_file(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics.report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", required=True, help="the collector's SQLite file")
+    parser.add_argument("--out", required=True, help="folder for the report (outside the site)")
+    parser.add_argument("--site", default=None, help="the built site, for reading times")
+    parser.add_argument("--headcount", type=int, default=None, help="employees, for 閲覧率")
+    parser.add_argument("--directory", default=None, help="CSV: reader,department")
+    parser.add_argument("--since", default=None, help="first day, YYYY-MM-DD")
+    parser.add_argument("--until", default=None, help="last day, YYYY-MM-DD (included)")
+    parser.add_argument("--settings", default=None, help="settings file with MAG_REPORT")
+    args = parser.parse_args(argv)
+    # Progress for a person watching; a scheduled run stays quiet unless something is wrong.
+    level = logging.INFO if sys.stderr.isatty() else logging.WARNING
+    logging.basicConfig(level=level, format="%(message)s")
+    try:
+        report = make_report(
+            args.db, args.out, site=args.site, headcount=args.headcount,
+            directory=args.directory, since=args.since, until=args.until,
+            settings=load_settings(args.settings),
+        )  # fmt: skip
+    except (ContentError, SettingsError, ValueError, FileNotFoundError) as error:
+        print(f"report: {error}", file=sys.stderr)
+        return 1
+    print(f"report: {report.views} page views of {report.readers} readers -> "
+          f"{Path(args.out) / 'index.html'}")  # fmt: skip
+    return 0

@@ -1,0 +1,225 @@
+"""The dashboard: one self-contained HTML file (inline CSS and SVG, no script, nothing fetched)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from html import escape
+
+from mag_core.formats import FORMAT_LABELS, FORMAT_ORDER
+
+from . import charts
+from .compute import Report
+from .segments import FEATURES, rules_text
+
+TOP = 20  # articles in the charts (the tables and CSV files have them all)
+_CSS = """
+body{font-family:system-ui,"Noto Sans CJK JP",sans-serif;margin:0 auto;max-width:72rem;
+padding:1rem 1.5rem;color:#222;line-height:1.6}
+h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:2px solid #2f6f9f}
+.figures{display:flex;flex-wrap:wrap;gap:1rem;padding:0;list-style:none}
+.figures li{background:#f1f5f9;padding:.6rem 1rem;border-radius:.4rem}
+.figures b{display:block;font-size:1.4rem}
+figure{margin:1.5rem 0}svg{max-width:100%;height:auto}
+table{border-collapse:collapse;font-size:.85rem;margin:1rem 0;display:block;overflow-x:auto}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:right;white-space:nowrap}
+th:first-child,td:first-child,.text{text-align:left;white-space:normal}
+.yes{color:#1f7a1f}.no{color:#b3261e}.note{color:#555;font-size:.9rem}
+"""
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def num(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def table(header: list[str], rows: list[list[str]], caption: str = "") -> str:
+    """Cells arrive as text and are escaped here, once."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
+    )
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def figure(svg: str, caption: str) -> str:
+    return f'<figure class="chart">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
+
+
+def render(report: Report, csv_files: list[str]) -> str:
+    parts = [
+        _summary(report),
+        _time_charts(report),
+        _articles(report),
+        _segments(report),
+        _audience(report),
+        _departments(report),
+        "<h2>CSV</h2><ul>"
+        + "".join(f'<li><a href="{escape(n)}">{escape(n)}</a></li>' for n in csv_files)
+        + "</ul>",
+    ]
+    return (
+        '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
+        f"<title>読者レポート</title><style>{_CSS}</style></head><body>"
+        + "".join(parts)
+        + "</body></html>"
+    )
+
+
+def _summary(report: Report) -> str:
+    first, last = report.period
+    period = f"{first} 〜 {last}" if first else "イベントなし"
+    figures = [("期間", period), ("ページビュー", num(report.views)), ("読者", num(report.readers)),
+               ("記事", num(len(report.articles)))]  # fmt: skip
+    if report.headcount:
+        figures.append(("閲覧率（読者÷対象人数）", pct(report.readers / report.headcount)))
+    items = "".join(f"<li>{escape(k)}<b>{escape(v)}</b></li>" for k, v in figures)
+    notes = ""
+    if report.unknown_reading:
+        notes = (
+            f'<p class="note">読了率を判定できない記事が {len(report.unknown_reading)} 本あります'
+            "（サイトに読了時間が見つかりません。--site で公開中のサイトを指定してください）。</p>"
+        )
+    return f"<h1>読者レポート</h1><ul class='figures'>{items}</ul>{notes}"
+
+
+def _time_charts(report: Report) -> str:
+    usage = report.usage
+    days = Counter()
+    for (day, _article), count in usage.daily.items():
+        days[day] += count
+    ordered = sorted(days)
+    daily = charts.bars([d.strftime("%m/%d") for d in ordered], [days[d] for d in ordered],
+                        "日別ページビュー")  # fmt: skip
+    hourly = charts.bars([f"{h}" for h in range(24)], [usage.hourly[h] for h in range(24)],
+                         "時間帯別ページビュー（時）")  # fmt: skip
+    return (
+        "<h2>日別・時間帯別</h2>"
+        + figure(daily, f"日ごとのページビュー（{report.config['timezone']}）")
+        + figure(hourly, "時刻ごとのページビュー（期間の合計）")
+    )
+
+
+def _label(article) -> str:
+    return article.title or article.article
+
+
+def _articles(report: Report) -> str:
+    top = report.articles[:TOP]
+    read = charts.bars([_label(a) for a in top], [a.read_rate or 0 for a in top],
+                       "読了率（読者の多い記事）", horizontal=True, percent=True)  # fmt: skip
+    mix = {
+        FORMAT_LABELS[fmt]: [a.mix[fmt] / max(1, sum(a.mix.values())) for a in top]
+        for fmt in FORMAT_ORDER
+    }
+    mixed = charts.stacked([_label(a) for a in top], mix, "形式の内訳（読者数の割合）")
+    header = ["記事", "想定読者", "読了時間", "読者", "閲覧率", "読了率", "平均閲読秒",
+              "動画視聴率", "動画完了率", "ショート視聴率", "メルマガ経由"]  # fmt: skip
+    rows = [
+        [_label(a), " ".join(a.audience), num(a.minutes) + "分" if a.minutes else "—",
+         num(a.readers), pct(a.view_rate), pct(a.read_rate), num(a.avg_engaged_s),
+         pct(a.play_rate("video")), pct(a.completion("video")), pct(a.play_rate("short")),
+         num(a.newsletter_views)]
+        for a in report.articles
+    ]  # fmt: skip
+    return (
+        "<h2>記事ごと</h2>"
+        + figure(
+            read, "読了率：本文ページで最深スクロール90%以上かつ閲読時間が読了時間以上の読者の割合"
+        )
+        + figure(mixed, "各形式で記事に触れた読者の割合")
+        + table(header, rows)
+    )
+
+
+def _segments(report: Report) -> str:
+    sizes = Counter(segment or "(none)" for segment in report.segments.values())
+    names = [*report.order, *sorted(set(sizes) - set(report.order))]
+    sized = charts.bars(names, [sizes[n] for n in names], "セグメント別の読者数")
+    finish = {
+        FORMAT_LABELS[fmt]: [_rate(report, segment, fmt) for segment in report.order]
+        for fmt in FORMAT_ORDER
+    }
+    finished = charts.grouped(report.order, finish, "セグメント別・形式別の完了率")
+    rules = rules_text(report.config["segment_rules"])
+    shown = ["pageviews", "active_days", "engaged_per_view_s", "read_through", "skim_share",
+             "share_illustrated", "video_completion", "newsletter_share"]  # fmt: skip
+    rows = [
+        [name, num(sizes[name]), rules.get(name, "どのルールにも該当しない"),
+         *(_feature(report.profiles.get(name, {}).get(f), f) for f in shown)]
+        for name in names
+    ]  # fmt: skip
+    legend = "".join(f"<li><code>{escape(f)}</code>: {escape(FEATURES[f])}</li>" for f in shown)
+    return (
+        "<h2>読者セグメント</h2>"
+        "<p>最初に当てはまるルールのセグメントになります（上から順に判定）。</p>"
+        + table(["セグメント", "読者", "ルール", *shown], rows, "ルールと平均的な行動")
+        + f"<ul class='note'>{legend}</ul>"
+        + figure(sized, "セグメントごとの読者数")
+        + figure(finished, "読み終えた・見終えた割合（記事×形式の単位）")
+    )
+
+
+def _rate(report: Report, segment: str, fmt: str) -> float:
+    for result in report.formats:
+        if result.segment == segment and result.format == fmt:
+            return result.rate or 0.0
+    return 0.0
+
+
+def _feature(value: float | None, name: str) -> str:
+    if value is None:
+        return "—"
+    return (
+        pct(value)
+        if "share" in name or name in ("read_through", "video_completion")
+        else (num(value, 1))
+    )
+
+
+def _audience(report: Report) -> str:
+    intended = [r for r in report.reach if r.intended]
+    if not intended:
+        return "<h2>想定読者への到達</h2><p>Audience: のある記事がありません。</p>"
+    threshold = report.config["audience_reach"]
+    labels = [f"{r.title or r.article} → {r.segment}" for r in intended[:TOP]]
+    chart = charts.bars(labels, [r.reach or 0 for r in intended[:TOP]],
+                        "想定読者セグメントへの到達率", horizontal=True, percent=True,
+                        line=threshold)  # fmt: skip
+    rows = [
+        [r.title or r.article, r.segment, f"{r.readers} / {r.size}", pct(r.reach),
+         num(r.lift, 2), "到達" if r.reached else "未到達"]
+        for r in intended
+    ]  # fmt: skip
+    return (
+        "<h2>想定読者への到達</h2>"
+        + figure(chart, f"点線：到達とみなす割合（セグメントの {pct(threshold)}）")
+        + table(
+            ["記事", "想定セグメント", "読者 / セグメント人数", "到達率", "リフト", "判定"], rows
+        )
+    )
+
+
+def _departments(report: Report) -> str:
+    result = report.departments
+    if result is None:
+        return ""
+    rows = [
+        [d.name, num(d.readers), pct(d.read_rate), num(d.avg_engaged_s),
+         *(pct(d.segments[s] / d.readers) for s in report.order)]
+        for d in result.shown
+    ]  # fmt: skip
+    hidden = "、".join(result.suppressed) or "なし"
+    return (
+        "<h2>部署別</h2>"
+        + table(["部署", "読者", "読了率", "平均閲読秒", *report.order], rows)
+        + f"<p class='note'>{result.min_group}人未満の部署（と、その人数を引き算で"
+        f"割り出せないように隠した部署）は表示していません：{escape(hidden)}。"
+        f"名簿にない読者：{result.unlisted}人。</p>"
+    )

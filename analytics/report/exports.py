@@ -1,0 +1,137 @@
+"""CSV exports of the report (UTF-8 with a BOM, so spreadsheet programs read the Japanese)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from mag_core.formats import FORMAT_ORDER
+
+from .compute import Report
+from .segments import FEATURES, rules_text
+
+
+def _write(path: Path, header: list[str], rows: Iterable[Iterable]) -> str:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([_cell(value) for value in row] for row in rows)
+    return path.name
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, tuple | list):
+        return " ".join(map(str, value))
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # a title is never run as a spreadsheet formula
+    return value
+
+
+def write_all(report: Report, folder: Path) -> list[str]:
+    """Write every CSV into ``folder``; returns the file names."""
+    names = [
+        _articles(report, folder),
+        _write(
+            folder / "daily.csv", ["date", "article", "pageviews"],
+            ((day, article, n) for (day, article), n in sorted(report.usage.daily.items())),
+        ),
+        _write(folder / "hourly.csv", ["hour", "pageviews"],
+               ((hour, report.usage.hourly[hour]) for hour in range(24))),
+        _readers(report, folder),
+        _segments(report, folder),
+        _write(
+            folder / "segment_formats.csv",
+            ["segment", "format", "used", "judged", "finished", "finish_rate"],
+            ((r.segment, r.format, r.used, r.judged, r.finished, r.rate) for r in report.formats),
+        ),
+        _write(
+            folder / "audience.csv",
+            ["article", "title", "segment", "intended", "readers", "segment_size", "reach", "lift",
+             "reached"],
+            ((r.article, r.title, r.segment, r.intended, r.readers, r.size, r.reach, r.lift,
+              r.reached) for r in report.reach),
+        ),
+    ]  # fmt: skip
+    if report.departments is not None:
+        names.append(_departments(report, folder))
+    return names
+
+
+def _articles(report: Report, folder: Path) -> str:
+    header = [
+        "article", "title", "audience", "reading_minutes", "readers", "pageviews", "view_rate",
+        "text_readers", "read_through", "read_rate", "avg_engaged_s", "article_pageviews",
+        "video_plays", "video_play_rate", "video_completion", "short_plays", "short_play_rate",
+        "short_completion", "newsletter_views", "newsletter_readers",
+        *(f"readers_{fmt}" for fmt in FORMAT_ORDER),
+    ]  # fmt: skip
+    rows = (
+        [
+            a.article,
+            a.title,
+            a.audience,
+            a.minutes,
+            a.readers,
+            a.pageviews,
+            a.view_rate,
+            a.text_readers,
+            a.read_through,
+            a.read_rate,
+            a.avg_engaged_s,
+            a.article_views,
+            a.plays["video"],
+            a.play_rate("video"),
+            a.completion("video"),
+            a.plays["short"],
+            a.play_rate("short"),
+            a.completion("short"),
+            a.newsletter_views,
+            a.newsletter_readers,
+            *(a.mix[fmt] for fmt in FORMAT_ORDER),
+        ]
+        for a in report.articles
+    )
+    return _write(folder / "articles.csv", header, rows)
+
+
+def _readers(report: Report, folder: Path) -> str:
+    rows = (
+        [reader, report.segments[reader], *(values[name] for name in FEATURES)]
+        for reader, values in sorted(report.features.items())
+    )
+    return _write(folder / "readers.csv", ["reader", "segment", *FEATURES], rows)
+
+
+def _segments(report: Report, folder: Path) -> str:
+    sizes = dict.fromkeys(report.order, 0)
+    for segment in report.segments.values():
+        sizes[segment or "(none)"] = sizes.get(segment or "(none)", 0) + 1
+    rules = rules_text(report.config["segment_rules"])
+    rows = (
+        [segment, size, rules.get(segment, "no rule matched"),
+         *(report.profiles.get(segment, {}).get(name) for name in FEATURES)]
+        for segment, size in sizes.items()
+    )  # fmt: skip
+    return _write(folder / "segments.csv", ["segment", "readers", "rule", *FEATURES], rows)
+
+
+def _departments(report: Report, folder: Path) -> str:
+    result = report.departments
+    rows = [
+        [d.name, d.readers, d.pageviews, d.read_rate, d.avg_engaged_s,
+         *(d.segments[s] / d.readers for s in report.order),
+         "pooled" if d.suppressed else ""]
+        for d in result.shown
+    ]  # fmt: skip
+    note = f"suppressed: under {result.min_group} readers, or hidden to protect such a group"
+    rows += [
+        [name, *("" for _ in range(4 + len(report.order))), note] for name in result.suppressed
+    ]
+    header = ["department", "readers", "pageviews", "read_rate", "avg_engaged_s",
+              *(f"share_{s}" for s in report.order), "note"]  # fmt: skip
+    return _write(folder / "departments.csv", header, rows)

@@ -1,0 +1,133 @@
+"""Reader segments: features per reader, then the first matching rule names the segment.
+
+The rules are data (``MAG_REPORT["segment_rules"]``), so an editor can read why
+a reader is ``busy`` and change the thresholds without touching code. The
+segment ids are the ones articles list in ``Audience:`` and the newsletter uses.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from mag_core.formats import FORMAT_ORDER as FORMATS
+
+from .metrics import Usage
+
+# name -> what it measures (shown on the dashboard and in docs/report.md)
+FEATURES = {
+    "pageviews": "page views in the period",
+    "active_days": "days with at least one page view",
+    "engaged_s": "engaged seconds in all (page visible and focused)",
+    "engaged_per_view_s": "engaged seconds per page view",
+    "read_through": "share of article pages read through (読了), of those with a reading time",
+    "video_completion": "share of full-video plays watched to the end",
+    "newsletter": "page views opened from the newsletter",
+    "newsletter_share": "share of page views opened from the newsletter",
+    **{
+        f"share_{fmt}": f"share of the reader's article uses in the {fmt} format" for fmt in FORMATS
+    },
+    "skim_share": "share_short + share_transcript: quick formats",
+}
+
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">=": operator.ge, ">": operator.gt}
+
+
+@dataclass
+class _Tally:
+    formats: Counter = field(default_factory=Counter)
+    judged: int = 0
+    read: int = 0
+    plays: int = 0
+    done: int = 0
+
+
+def reader_features(usage: Usage) -> dict[str, dict[str, float | None]]:
+    """Reader -> feature -> value (None where the reader gives nothing to measure)."""
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    for (reader, _article), use in usage.uses.items():
+        tally = tallies[reader]
+        for fmt in use.finished:
+            tally.formats[fmt] += 1
+        read = use.finished.get("article")
+        if read is not None:
+            tally.judged += 1
+            tally.read += read
+        tally.plays += use.plays["video"]
+        tally.done += use.done["video"]
+    features = {}
+    for reader, totals in usage.readers.items():
+        tally = tallies.get(reader) or _Tally()
+        uses = sum(tally.formats.values())
+        engaged_s = totals.engaged_ms / 1000
+        shares = {f"share_{fmt}": _ratio(tally.formats[fmt], uses) for fmt in FORMATS}
+        skim = None if not uses else shares["share_short"] + shares["share_transcript"]
+        features[reader] = {
+            "pageviews": totals.pageviews,
+            "active_days": len(totals.days),
+            "engaged_s": engaged_s,
+            "engaged_per_view_s": engaged_s / max(1, totals.pageviews),
+            "read_through": _ratio(tally.read, tally.judged),
+            "video_completion": _ratio(tally.done, tally.plays),
+            "newsletter": totals.newsletter,
+            "newsletter_share": _ratio(totals.newsletter, totals.pageviews),
+            **shares,
+            "skim_share": skim,
+        }
+    return features
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def matches(values: dict[str, float | None], conditions: dict[str, tuple[str, float]]) -> bool:
+    for feature, (op, limit) in conditions.items():
+        value = values.get(feature)
+        if value is None or not _COMPARE[op](value, limit):
+            return False
+    return True
+
+
+def assign(features: dict[str, dict], rules) -> dict[str, str | None]:
+    """Reader -> segment of the first rule that matches (None if no rule does)."""
+    return {
+        reader: next((segment for segment, where in rules if matches(values, where)), None)
+        for reader, values in features.items()
+    }
+
+
+def segment_order(rules) -> list[str]:
+    """Segment ids in the order the rules name them, each once."""
+    return list(dict.fromkeys(segment for segment, _ in rules))
+
+
+def describe_rule(conditions: dict[str, tuple[str, float]]) -> str:
+    if not conditions:
+        return "everyone else"
+    return " and ".join(f"{name} {op} {limit:g}" for name, (op, limit) in conditions.items())
+
+
+def rules_text(rules) -> dict[str, str]:
+    """Segment -> its rule(s) in words; a segment named by two rules gets both."""
+    texts: dict[str, list[str]] = defaultdict(list)
+    for segment, conditions in rules:
+        texts[segment].append(describe_rule(conditions))
+    return {segment: " or ".join(parts) for segment, parts in texts.items()}
+
+
+def profile(features: dict[str, dict], segments: dict[str, str | None]) -> dict[str, dict]:
+    """Segment -> mean of every feature over its readers (who have a value): what it looks like."""
+    sums: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for reader, values in features.items():
+        segment = segments[reader] or "(none)"
+        for name, value in values.items():
+            if value is not None:
+                sums[segment][name] += value
+                counts[segment][name] += 1
+    return {
+        segment: {name: sums[segment][name] / counts[segment][name] for name in counts[segment]}
+        for segment in sums
+    }
