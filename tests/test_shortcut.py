@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_pelican, write_site
 from PIL import ImageChops, ImageStat
 from videoclips import CAPTIONS, FPS, article, frame_at, frame_count, make_clip, video_size
 
+from conftest import run_pelican, write_site
 from mag_core import ContentError
 from mag_core.captions import Cue, CuePart, parse_captions
 from mag_video import burnin, fonts

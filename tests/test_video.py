@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_pelican, soup, write_site
 from PIL import Image
 from videoclips import (
     CAPTIONS,
@@ -26,6 +25,7 @@ from videoclips import (
     video_size,
 )
 
+from conftest import ROOT, run_pelican, soup, write_site
 from mag_core import BuildStopped
 from mag_core.captions import parse_captions
 from mag_video.progress import Progress

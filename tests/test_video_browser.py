@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_pelican, write_site
 from videoclips import CAPTIONS, VIDEO_FRONT, article, make_clip
+
+from conftest import run_pelican, write_site
 
 pytestmark = pytest.mark.browser
 
