@@ -283,3 +283,37 @@ def preview(c, host=CONFIG["host"], port=CONFIG["port"], output="output.preview"
         print(f"{len(problems)} problem(s) that would stop 'invoke publish':", file=sys.stderr)
         print("\n".join(f"  {problem}" for problem in problems), file=sys.stderr)
     serve(c, host, port, output)
+
+
+@task(
+    help={
+        "db": "the collector's SQLite file",
+        "out": "folder for the dashboard and CSV files (kept outside the public site)",
+        "site": "the built site, for titles, reading times and audiences",
+        "headcount": "employees the magazine is for, for 閲覧率 (0: not shown)",
+        "directory": "CSV of reader,department for figures by department",
+        "since": "first day, YYYY-MM-DD",
+        "until": "last day, YYYY-MM-DD (included)",
+    }
+)
+def report(
+    c,
+    db="var/events.sqlite3",
+    out="var/report",
+    site=CONFIG["output"],
+    headcount=0,
+    directory="",
+    since="",
+    until="",
+):
+    """Reader report for the editors: segments, formats and 読了率 (dashboard + CSV)."""
+    sys.path.insert(0, str(HERE))
+    from analytics.report.cli import main
+
+    given = {"--site": site, "--headcount": int(headcount) or "", "--directory": directory,
+             "--since": since, "--until": until}  # fmt: skip
+    args = ["--db", db, "--out", out, "--settings", str(HERE / CONFIG["settings_dev"])]
+    args += [item for name, value in given.items() if value for item in (name, str(value))]
+    code = main(args)
+    if code:
+        raise Exit(code=code)
