@@ -72,6 +72,8 @@ def files_in(folder: Path) -> set[str]:
 def previous_release(releases: list[str], current: str | None) -> str:
     """The release published just before the live one: what a rollback returns to."""
     ordered = sorted(releases)
+    if current is None:
+        raise PublishError("nothing is live yet: there is nothing to roll back")
     if current not in ordered:
         raise PublishError(f"the live release {current!r} is not among the kept releases")
     position = ordered.index(current)

@@ -98,9 +98,10 @@ class RsyncTarget:
         if result.returncode != 0:
             raise PublishError(f"rsync to {self.name} failed: {result.stderr.strip()}")
         if carry:  # hard links to the live release's files, listed in the uploaded manifest
+            into = f"../.{release}.partial"
             self._shell(
-                f"cd {RELEASES}/{live} && xargs -r -d '\\n' -a ../.{release}.partial/{CARRIED}"
-                f" cp --parents -l -t ../.{release}.partial --"
+                f"cd {RELEASES}/{shlex.quote(str(live))} && xargs -r -d '\\n' -a {into}/{CARRIED}"
+                f" cp --parents -l -t {into} --"
             )
         self._shell(f"mv {partial} {RELEASES}/{release}")
 
