@@ -97,7 +97,7 @@ def _time_charts(report: Report) -> str:
     ordered = sorted(days)
     daily = charts.bars([d.strftime("%m/%d") for d in ordered], [days[d] for d in ordered],
                         "日別ページビュー")  # fmt: skip
-    hourly = charts.bars([f"{h}" for h in range(24)], [usage.hourly[h] for h in range(24)],
+    hourly = charts.bars([f"{h}時" for h in range(24)], [usage.hourly[h] for h in range(24)],
                          "時間帯別ページビュー（時）")  # fmt: skip
     return (
         "<h2>日別・時間帯別</h2>"
