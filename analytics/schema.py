@@ -164,16 +164,20 @@ def _no_constant(name: str) -> None:
     raise Invalid(f"{name} is not a number")
 
 
+# Every field an event of each type may carry (a type's own fields win).
+_FIELDS = {kind: {**COMMON, **own} for kind, own in BY_TYPE.items()}
+
+
 def validate(event: Any) -> dict[str, Any]:
     if not isinstance(event, dict):
         raise Invalid("an event is a JSON object")
     kind = event.get("type")
-    if kind not in BY_TYPE:
+    fields = _FIELDS.get(kind) if isinstance(kind, str) else None
+    if fields is None:
         raise Invalid(f"type must be one of {', '.join(EVENT_TYPES)}")
-    fields = {**COMMON, **BY_TYPE[kind]}
-    unknown = sorted(set(event) - set(fields))
+    unknown = event.keys() - fields.keys()
     if unknown:
-        raise Invalid(f"unknown field {unknown[0][:40]!r}")
+        raise Invalid(f"unknown field {sorted(unknown)[0][:40]!r}")
     row: dict[str, Any] = {}
     for name, field in fields.items():
         if name not in event:

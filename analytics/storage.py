@@ -75,10 +75,7 @@ class Storage:
     def insert_many(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Store ``rows`` in one transaction; returns only once it is committed."""
         now = int(time.time() * 1000)
-        values = [
-            tuple(now if name == "received_at" else row.get(name) for name in COLUMNS)
-            for row in rows
-        ]
+        values = [(now, *map(row.get, COLUMNS[1:])) for row in rows]
         connection = self.connection
         connection.execute("BEGIN")
         try:

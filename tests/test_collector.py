@@ -145,6 +145,8 @@ HOSTILE = [
     ("[" * 2000 + "]" * 2000, "body is not JSON"),  # deeper than the parser goes
     ('{"v": 1, "type": "pageview", "scroll": NaN}', "NaN is not a number"),
     (event("purchase"), "type must be one of"),
+    (event(["pageview"]), "type must be one of"),
+    (event({"$ne": 1}), "type must be one of"),
     (event(extra="x"), "unknown field 'extra'"),
     ({k: v for k, v in event().items() if k != "reader"}, "'reader' is missing"),
     (event(v=2), "'v'"),
