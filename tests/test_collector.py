@@ -222,6 +222,17 @@ def test_other_origins_are_refused_and_get_no_cors_headers(collector):
     assert status == 403
 
 
+def test_other_paths_and_methods_are_refused(collector):
+    assert collector.request("GET")[0] == 405
+    connection = http.client.HTTPConnection(collector.host, collector.port, timeout=10)
+    try:
+        connection.request("POST", "/collect/../admin", body=b"{}", headers={"Origin": ORIGIN})
+        assert connection.getresponse().status == 404
+    finally:
+        connection.close()
+    assert collector.healthy()
+
+
 @pytest.mark.parametrize(
     "headers",
     [
