@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import sys
@@ -248,7 +249,7 @@ def publish(c, target="", settings=CONFIG["settings_publish"]):
         from publishing import publish as publish_release
 
         config = _publish_config(settings, target)
-        build = lambda folder: build_site(c, settings, folder)  # noqa: E731
+        build = functools.partial(build_site, c, settings)  # build(folder)
         return publish_release(config, build, HERE / "output.publish")
 
     _run_publishing(run)

@@ -122,6 +122,7 @@ class Watcher(threading.Thread):
                 continue
             page = body.decode("utf-8")
             release = int(re.search(r"RELEASE-(\d)", page).group(1))
+            time.sleep(0.05)  # a browser reads the page before it asks for the images
             images = []
             for url in mark_urls(page, self.port):
                 status, image = get(self.port, url)
