@@ -7,8 +7,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import run_pelican, soup, write_site
 
+from conftest import run_pelican, soup, write_site
 from mag_core import BuildStopped, SettingsError
 
 ATOM = "{http://www.w3.org/2005/Atom}"
