@@ -63,7 +63,7 @@ class Collector:
 
     def __init__(self, config: CollectorConfig) -> None:
         self.config = config
-        self.writer = BatchWriter(Storage(config.db))
+        self.writer = BatchWriter(Storage(config.db, background_checkpoints=True))
         self.limiter = RateLimiter(config.rate, config.burst)
         self.client_key = ClientKeys()
         self.origins = frozenset(origin.rstrip("/").encode() for origin in config.origins)
@@ -82,7 +82,7 @@ class Collector:
                 logger.info("analytics: storing events in %s", self.config.db)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self.writer.close()  # what is pending is written first
+                await self.writer.close()  # what is pending is written first
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

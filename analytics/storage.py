@@ -1,9 +1,10 @@
 """Event storage: SQLite in WAL mode. The only module that knows the database.
 
 A server database can replace SQLite by providing the same small interface:
-``Storage(path)``, ``insert_many(rows)`` (commits before returning),
-``close()``, ``read_events(path)`` for the tests, ``read_views(path)`` (events summed
-per page view) for the report, and ``import_events(path, rows)`` for bulk loads.
+``Storage(path)``, ``insert_many(rows)`` (commits before returning; the collector
+calls its two halves, ``stage(rows)`` and ``commit()``), ``close()``,
+``read_events(path)`` for the tests, ``read_views(path)`` (events summed per page
+view) for the report, and ``import_events(path, rows)`` for bulk loads.
 
 ``synchronous=FULL`` makes every commit reach the disk, so an event the
 collector acknowledged survives a killed process or a power cut.
@@ -12,6 +13,7 @@ collector acknowledged survives a killed process or a power cut.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -65,15 +67,30 @@ def migrate(connection: sqlite3.Connection) -> None:
 
 
 class Storage:
-    """Appends events; used by one writer thread at a time."""
+    """Appends events; used by one writer thread at a time.
 
-    def __init__(self, path: str | Path) -> None:
+    With ``background_checkpoints`` (the collector), the WAL is copied into the
+    database file by a thread of its own every second, instead of by whichever
+    commit happens to fill it: a checkpoint flushes the whole file to disk, and
+    a commit that did it would hold up every request waiting behind it.
+    """
+
+    def __init__(self, path: str | Path, *, background_checkpoints: bool = False) -> None:
         self.path = Path(path)
         self.connection = connect(self.path)
         migrate(self.connection)
+        self._checkpoints: _Checkpoints | None = None
+        if background_checkpoints:
+            self.connection.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpoints = _Checkpoints(self.path)
 
     def insert_many(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Store ``rows`` in one transaction; returns only once it is committed."""
+        self.stage(rows)
+        self.commit()
+
+    def stage(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Open a transaction holding ``rows``; nothing is stored until ``commit``."""
         now = int(time.time() * 1000)
         values = [(now, *map(row.get, COLUMNS[1:])) for row in rows]
         connection = self.connection
@@ -83,10 +100,47 @@ class Storage:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
-        connection.execute("COMMIT")
+
+    def commit(self) -> None:
+        """Commit what ``stage`` holds; returns once it is on disk (or undoes it and raises).
+
+        The disk flush happens here, with Python's lock released: the collector
+        runs this in a thread of its own while it keeps answering requests.
+        """
+        try:
+            self.connection.execute("COMMIT")
+        except BaseException:
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
-        self.connection.close()
+        if self._checkpoints:
+            self._checkpoints.stop()
+        self.connection.close()  # the last connection to close checkpoints what is left
+
+
+class _Checkpoints(threading.Thread):
+    """PASSIVE checkpoints on a connection of their own: writers are never made to wait."""
+
+    def __init__(self, path: Path, every: float = 1.0) -> None:
+        super().__init__(name="analytics-checkpoints", daemon=True)
+        self.path = path
+        self.every = every
+        self._stopping = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        connection = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            while not self._stopping.wait(self.every):
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join()
 
 
 def read_events(path: str | Path, **where: Any) -> list[dict[str, Any]]:
