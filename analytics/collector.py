@@ -10,6 +10,7 @@ SQLite takes one writer, and one is enough for thousands of events a second.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import re
 import socket
@@ -63,6 +64,11 @@ def serve(
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     url = f"http://{shown}:{bound}{COLLECT_PATH}"
     print(f"analytics: collecting at {url} into {config.db}", flush=True)
+    # Everything built so far (modules, the app) lives as long as the process: moved
+    # out of the garbage collector's sight, its full collections no longer scan it,
+    # which measured as the longest pauses under load.
+    gc.collect()
+    gc.freeze()
     server.run(sockets=[sock])
 
 
