@@ -49,6 +49,14 @@ def test_dev_build_warns_and_still_builds(build, caplog, case):
     assert any(f"bad.md:{line}:" in w and words in w for w in warnings), warnings
 
 
+def test_a_stopped_build_does_not_stop_the_next_ones_sitemap(build, tmp_path):
+    with pytest.raises(BuildStopped):
+        build({"articles/bad.md": BAD_FILES["bad date"][0]}, conf="publishconf.py")
+    (tmp_path / "content" / "articles" / "bad.md").unlink()
+    output = build({"articles/good.md": GOOD})
+    assert "yoi-kiji" in (output / "sitemap.xml").read_text(encoding="utf-8")
+
+
 def test_unknown_keys_that_are_no_typo_are_allowed(build, caplog):
     text = "Title: 独自\nDate: 2026-11-01\nInterviewee: 山田\n\n本文。\n"
     with caplog.at_level(logging.WARNING):

@@ -40,10 +40,27 @@ def add_template_helpers(pelican) -> None:
     pelican.settings.setdefault("JINJA_GLOBALS", {})["formats_of"] = formats_of
 
 
+def forget_stopped_sitemap(_pelican) -> None:
+    """Let the sitemap plugin start afresh after a build that was stopped.
+
+    pelican-sitemap remembers the Pelican run it writes for and forgets it only
+    in ``finalized``; a strict build stopped by bad content never gets there, so
+    in a long-lived process (livereload, tests) every later run would silently
+    write no sitemap.
+    """
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return
+    sitemap.generator._main_pelican = None
+    sitemap.generator.page_queue = []
+
+
 def register() -> None:
     declare_keys("audience", "cover", "series", "part")
     signals.initialized.connect(problems.reset)
     signals.initialized.connect(add_template_helpers)
+    signals.initialized.connect(forget_stopped_sitemap)
     signals.all_generators_finalized.connect(check_front_matter)
     # get_writer is sent after every all_generators_finalized handler and
     # before the first page is written: the last moment to stop a strict build.
