@@ -15,6 +15,8 @@ from invoke.exceptions import Exit
 HERE = Path(__file__).absolute().parent
 sys.path.insert(0, str(HERE / "plugins"))
 
+from mag_core.folders import swap_in  # noqa: E402 - needs the plugins folder on the path
+
 CONFIG = {
     "content": "content",
     "output": "output",
@@ -53,16 +55,6 @@ def build_site(c, settings_file: str, output: Path, *, search: bool = True) -> N
         shutil.rmtree(staging, ignore_errors=True)
         raise
     swap_in(staging, output)
-
-
-def swap_in(new: Path, target: Path) -> None:
-    """Replace ``target`` with ``new`` by two renames; the old copy is removed after."""
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 @task

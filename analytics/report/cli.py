@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mag_core import ContentError, SettingsError
+from mag_core.folders import swap_in
 
 from . import dashboard, exports
 from . import settings as report_settings
@@ -83,12 +84,7 @@ def _write(report: Report, out: Path) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    old = out.with_name(out.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(staging, out)
 
 
 def load_settings(path: str | None) -> dict[str, Any]:
