@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,7 +141,12 @@ def _typo_problems(path: Path, fields: Iterable[Field]) -> list[ContentError]:
 
 
 def check_generators(generators: Iterable[Any]) -> list[ContentError]:
-    """Check every Markdown source the article and page generators were given."""
+    """Check every Markdown source the article and page generators were given.
+
+    A file Pelican read has a title and a readable date already; it is read
+    again (for line numbers) only when its keys or audience look wrong, which
+    keeps this check cheap on a site of thousands of articles.
+    """
     problems: list[ContentError] = []
     for generator in generators:
         kind = _source_kind(type(generator).__name__)
@@ -151,11 +156,41 @@ def check_generators(generators: Iterable[Any]) -> list[ContentError]:
         files = generator.get_files(
             generator.settings[paths_key], exclude=generator.settings[excludes_key]
         )
+        read = _read_contents(generator)
         for relative in sorted(files):
             path = Path(generator.path) / relative
-            if path.suffix.lower() in {".md", ".markdown", ".mkd", ".mdown"}:
+            if path.suffix.lower() not in {".md", ".markdown", ".mkd", ".mdown"}:
+                continue
+            content = read.get(str(path.resolve()))
+            if content is None or _looks_wrong(content.metadata):
                 problems.extend(check_file(path, needs_date=needs_date))
     return problems
+
+
+_CONTENT_LISTS = (
+    "articles", "translations", "drafts", "drafts_translations", "hidden_articles",
+    "hidden_translations", "pages", "hidden_pages", "draft_pages",
+)  # fmt: skip
+
+
+def _read_contents(generator) -> dict[str, Any]:
+    """The contents this generator read, by absolute source path."""
+    contents = {}
+    for name in _CONTENT_LISTS:
+        for content in getattr(generator, name, None) or []:
+            contents[str(Path(content.source_path).resolve())] = content
+    return contents
+
+
+def _looks_wrong(metadata: Mapping[str, Any]) -> bool:
+    known = known_keys()
+    if any(
+        key not in known and difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+        for key in metadata
+    ):
+        return True
+    audience = str(metadata.get("audience") or "")
+    return any(part.strip() not in AUDIENCES for part in audience.split(",") if part.strip())
 
 
 def _source_kind(generator_name: str):

@@ -12,6 +12,7 @@ contain that run of characters, whatever the dictionaries say.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -26,10 +27,14 @@ CJK = "\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u
 # A thin space splits words for Pagefind, and the search page can tell it from
 # the spaces the text really has when it joins the characters up again.
 SEPARATOR = "\u2009"
-_BETWEEN = re.compile(rf"(?<=[{CJK}])(?=[{CJK}A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{CJK}])")
+_CJK_RUN = re.compile(rf"[{CJK}]+")
 _MARKUP = re.compile(
     r"(<!--.*?-->|<script\b.*?</script>|<style\b.*?</style>|<[^>]+>)", re.DOTALL | re.IGNORECASE
 )
+
+
+_HTML_OPEN = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_TITLE = re.compile(r"<title>.*?</title>", re.IGNORECASE | re.DOTALL)
 
 
 class SearchIndexError(RuntimeError):
@@ -47,33 +52,64 @@ def pagefind_executable() -> Path:
     return Path(pagefind_bin_extended.get_executable())
 
 
+def _spaced_run(match: re.Match) -> str:
+    # Separators on both ends too: 「PoCで」 must give the words PoC and で.
+    return SEPARATOR + SEPARATOR.join(match.group()) + SEPARATOR
+
+
 def space_out_japanese(markup: str) -> str:
     """Put a space between Japanese characters in the text of an HTML page, not in its tags."""
     parts = _MARKUP.split(markup)
     for index in range(0, len(parts), 2):  # even items are text between tags
-        parts[index] = _BETWEEN.sub(SEPARATOR, parts[index])
+        parts[index] = _CJK_RUN.sub(_spaced_run, parts[index])
     return "".join(parts)
 
 
+def indexable_page(markup: str) -> str | None:
+    """What Pagefind needs of a page: its language, title and text, Japanese spaced out.
+
+    Navigation, scripts and the head are left out: Pagefind would only parse
+    and ignore them. None for a page without ``data-pagefind-body``.
+    """
+    marker = markup.find(" data-pagefind-body")
+    if marker < 0:
+        return None
+    start = markup.rfind("<", 0, marker)  # the opening tag that carries the marker
+    end = markup.find("</main>", start)
+    opening = _HTML_OPEN.search(markup)
+    title = _TITLE.search(markup)
+    return (
+        f"<!doctype html>{opening.group(0) if opening else '<html>'}<head><meta charset='utf-8'>"
+        f"{title.group(0) if title else ''}</head><body>"
+        f"{space_out_japanese(markup[start : end if end > 0 else None])}</body></html>"
+    )
+
+
 def _prepare_pages(site: Path, staging: Path) -> int:
-    """Copy the site's indexable pages into ``staging`` with Japanese spaced out."""
+    """Copy the site's indexable pages into ``staging``, made ready for Pagefind."""
     count = 0
     for page in site.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        if "data-pagefind-body" not in text:
+        indexable = indexable_page(page.read_text(encoding="utf-8"))
+        if indexable is None:
             continue
         target = staging / page.relative_to(site)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(space_out_japanese(text), encoding="utf-8")
+        target.write_text(indexable, encoding="utf-8")
         count += 1
     return count
+
+
+def _scratch_folder() -> str | None:
+    """Memory-backed scratch space when the system has it: the copy is thrown away."""
+    shm = "/dev/shm"  # noqa: S108 - TemporaryDirectory makes a private 0700 folder in it
+    return shm if os.access(shm, os.W_OK) else None
 
 
 def build_index(output_path: str | Path, exclude_selectors: Sequence[str] = ()) -> Path:
     """Write ``pagefind/`` into ``output_path``; return its folder."""
     site = Path(output_path)
     index_dir = site / "pagefind"
-    with tempfile.TemporaryDirectory(prefix="mag-search-") as work:
+    with tempfile.TemporaryDirectory(prefix="mag-search-", dir=_scratch_folder()) as work:
         staging = Path(work) / "site"
         pages = _prepare_pages(site, staging)
         built = Path(work) / "pagefind"
@@ -89,6 +125,10 @@ def build_index(output_path: str | Path, exclude_selectors: Sequence[str] = ()) 
             raise SearchIndexError(
                 f"mag_search: Pagefind failed ({result.returncode}): {result.stderr.strip()}"
             )
+        # Copied beside the site, then swapped in: a failed run keeps the previous index.
+        fresh = site / ".pagefind.new"
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(built, fresh)
         shutil.rmtree(index_dir, ignore_errors=True)
-        shutil.move(str(built), index_dir)
+        fresh.rename(index_dir)
     return index_dir
