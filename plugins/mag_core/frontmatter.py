@@ -178,7 +178,8 @@ def _read_contents(generator) -> dict[str, Any]:
     contents = {}
     for name in _CONTENT_LISTS:
         for content in getattr(generator, name, None) or []:
-            contents[str(Path(content.source_path).resolve())] = content
+            if content.source_path:  # pages plugins make (opt-out, transcripts) have no file
+                contents[str(Path(content.source_path).resolve())] = content
     return contents
 
 
