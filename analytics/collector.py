@@ -69,6 +69,9 @@ def serve(
     # which measured as the longest pauses under load.
     gc.collect()
     gc.freeze()
+    # The commit thread hands the interpreter back sooner, so a request that
+    # arrives while a batch is inserted waits 1 ms for it rather than 5.
+    sys.setswitchinterval(0.001)
     server.run(sockets=[sock])
 
 
