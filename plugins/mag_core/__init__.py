@@ -57,7 +57,7 @@ def forget_stopped_sitemap(_pelican) -> None:
 
 
 def register() -> None:
-    declare_keys("audience", "cover", "series", "part")
+    declare_keys("audience", "cover")
     signals.initialized.connect(problems.reset)
     signals.initialized.connect(add_template_helpers)
     signals.initialized.connect(forget_stopped_sitemap)

@@ -260,12 +260,21 @@ def _check_unique_ids(path: Path, cues: list[Cue]) -> None:
         seen[cue.id] = cue.line - 1
 
 
+def clock_parts(ticks: int, per_second: int = 1) -> tuple[int, int, int, int]:
+    """(hours, minutes, seconds, fraction) of a time counted in ``1/per_second`` ticks.
+
+    Callers round or truncate to their own unit first: WebVTT counts
+    milliseconds, ASS subtitles centiseconds, transcript labels whole seconds.
+    """
+    whole, fraction = divmod(ticks, per_second)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return hours, minutes, secs, fraction
+
+
 def format_timestamp(seconds: float) -> str:
     """'HH:MM:SS.mmm' for WebVTT."""
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
+    hours, minutes, secs, millis = clock_parts(round(seconds * 1000), 1000)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 

@@ -105,9 +105,7 @@ def _audience_problems(path: Path, field: Field | None) -> list[ContentError]:
     """Audience ids must be segment ids the analytics and newsletter know."""
     if field is None:
         return []
-    unknown = [
-        a for a in (part.strip() for part in field.value.split(",")) if a and a not in AUDIENCES
-    ]
+    unknown = unknown_audiences(field.value)
     if not unknown:
         return []
     return [
@@ -120,21 +118,32 @@ def _audience_problems(path: Path, field: Field | None) -> list[ContentError]:
     ]
 
 
-def _typo_problems(path: Path, fields: Iterable[Field]) -> list[ContentError]:
+def unknown_audiences(value: str) -> list[str]:
+    """The ids in an ``Audience:`` value that are no reader segment."""
+    return [a for a in (part.strip() for part in value.split(",")) if a and a not in AUDIENCES]
+
+
+def typo_of(key: str) -> str | None:
+    """The known key an unknown ``key`` is most likely a typo of, if any."""
     known = known_keys()
+    key = key.lower()
+    if key in known:
+        return None
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _typo_problems(path: Path, fields: Iterable[Field]) -> list[ContentError]:
     problems = []
     for field in fields:
-        key = field.key.lower()
-        if key in known:
-            continue
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+        close = typo_of(field.key)
         if close:
             problems.append(
                 ContentError(
                     path,
                     f"unknown key {field.key!r}",
                     line=field.line,
-                    hint=f"did you mean {close[0].capitalize()!r}?",
+                    hint=f"did you mean {close.capitalize()!r}?",
                 )
             )
     return problems
@@ -184,14 +193,10 @@ def _read_contents(generator) -> dict[str, Any]:
 
 
 def _looks_wrong(metadata: Mapping[str, Any]) -> bool:
-    known = known_keys()
-    if any(
-        key not in known and difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-        for key in metadata
-    ):
-        return True
-    audience = str(metadata.get("audience") or "")
-    return any(part.strip() not in AUDIENCES for part in audience.split(",") if part.strip())
+    """Whether the file's front matter needs the full check (with its lines)."""
+    return any(typo_of(key) for key in metadata) or bool(
+        unknown_audiences(str(metadata.get("audience") or ""))
+    )
 
 
 def _source_kind(generator_name: str):

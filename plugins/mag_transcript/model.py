@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mag_core.captions import clock_parts
+
 
 @dataclass(frozen=True)
 class Highlight:
@@ -73,7 +75,5 @@ def fragment(seconds: float) -> str:
 
 
 def time_label(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs, _ = clock_parts(int(seconds))
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mag_core.captions import Cue
+from mag_core.captions import Cue, clock_parts
 
 from .fonts import CaptionFont
 
@@ -170,8 +170,5 @@ def _escape(text: str) -> str:
 
 def _ass_time(seconds: float) -> str:
     """ASS times are H:MM:SS.cc (centiseconds)."""
-    centis = round(seconds * 100)
-    hours, centis = divmod(centis, 360_000)
-    minutes, centis = divmod(centis, 6000)
-    secs, centis = divmod(centis, 100)
+    hours, minutes, secs, centis = clock_parts(round(seconds * 100), 100)
     return f"{hours}:{minutes:02d}:{secs:02d}.{centis:02d}"
