@@ -42,7 +42,9 @@ def build_site(c, settings_file: str, output: Path, *, search: bool = True) -> N
     A failed build (bad content, a failing plugin, Pelican crashing) leaves the
     previous output as it was.
     """
-    from mag_search import build_index
+    from pelican.settings import get_settings_from_file
+
+    from mag_search import index_site
 
     output = Path(output)
     staging = output.with_name(output.name + ".building")
@@ -50,7 +52,7 @@ def build_site(c, settings_file: str, output: Path, *, search: bool = True) -> N
     try:
         _pelican(c, settings_file, staging)
         if search:
-            build_index(staging)
+            index_site(get_settings_from_file(settings_file), staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -13,23 +13,27 @@ from pelican import signals
 
 from mag_core import plugin_settings
 
-from .index import build_index
+from .index import DEFAULT_EXCLUDES, build_index
 
-__all__ = ["build_index", "register"]
+__all__ = ["build_index", "index_site", "register"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "index_on_build": False,
-    # Pages mark their text with data-pagefind-body; these parts inside it are not text.
-    "exclude_selectors": [".format-switcher", ".series-nav", ".article-meta"],
+    "exclude_selectors": list(DEFAULT_EXCLUDES),
 }
 
 
+def index_site(settings, output_path):
+    """Index a built site as its settings say (``invoke build`` and ``index_on_build``)."""
+    config = plugin_settings(settings, "MAG_SEARCH", DEFAULTS)
+    return build_index(output_path, config["exclude_selectors"])
+
+
 def index_after_build(pelican) -> None:
-    config = plugin_settings(pelican.settings, "MAG_SEARCH", DEFAULTS)
-    if config["index_on_build"]:
-        build_index(pelican.output_path, config["exclude_selectors"])
+    if plugin_settings(pelican.settings, "MAG_SEARCH", DEFAULTS)["index_on_build"]:
+        index_site(pelican.settings, pelican.output_path)
 
 
 def register() -> None:

@@ -105,7 +105,13 @@ def _scratch_folder() -> str | None:
     return shm if os.access(shm, os.W_OK) else None
 
 
-def build_index(output_path: str | Path, exclude_selectors: Sequence[str] = ()) -> Path:
+# Pages mark their text with data-pagefind-body; these parts inside it are not text.
+DEFAULT_EXCLUDES = (".format-switcher", ".series-nav", ".article-meta")
+
+
+def build_index(
+    output_path: str | Path, exclude_selectors: Sequence[str] = DEFAULT_EXCLUDES
+) -> Path:
     """Write ``pagefind/`` into ``output_path``; return its folder."""
     site = Path(output_path)
     index_dir = site / "pagefind"
