@@ -15,7 +15,7 @@ from invoke.exceptions import Exit
 HERE = Path(__file__).absolute().parent
 sys.path.insert(0, str(HERE / "plugins"))
 
-from mag_core.folders import swap_in  # noqa: E402 - needs the plugins folder on the path
+from mag_core.files import swap_in  # noqa: E402 - needs the plugins folder on the path
 
 CONFIG = {
     "content": "content",

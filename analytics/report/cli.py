@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mag_core import ContentError, SettingsError
-from mag_core.folders import swap_in
+from mag_core.files import swap_in
 
 from . import dashboard, exports
 from . import settings as report_settings

@@ -8,11 +8,11 @@ back, so it needs no Pelican run of its own.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from mag_core.files import write_atomically
 
 from .render import Rendered
 
@@ -32,20 +32,6 @@ class Issue:
 
     def segment(self, segment_id: str) -> Rendered | None:
         return next((s for s in self.segments if s.segment == segment_id), None)
-
-
-def write_atomically(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide previews from the web server
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_issue(

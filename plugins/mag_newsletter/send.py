@@ -16,7 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bundle import Issue, write_atomically
+from mag_core.files import write_atomically
+
+from .bundle import Issue
 from .message import make_message
 from .recipients import Recipient
 from .sentlog import SentLog

@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mag_core.files import write_atomically
+
 from .progress import Progress
 
 
@@ -58,10 +60,7 @@ def ffmpeg_version(exe: str, cache_dir: Path) -> str:
             [exe, "-hide_banner", "-version"], capture_output=True, text=True, check=True
         )
         version = (result.stdout.splitlines() or ["ffmpeg unknown"])[0].strip()
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        partial = memo.with_name(f".{memo.name}.{os.getpid()}")
-        partial.write_text(version + "\n", encoding="utf-8")
-        os.replace(partial, memo)
+        write_atomically(memo, version + "\n")
     _versions[identity] = version
     return version
 
