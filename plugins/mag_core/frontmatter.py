@@ -123,9 +123,8 @@ def unknown_audiences(value: str) -> list[str]:
     return [a for a in (part.strip() for part in value.split(",")) if a and a not in AUDIENCES]
 
 
-def typo_of(key: str) -> str | None:
-    """The known key an unknown ``key`` is most likely a typo of, if any."""
-    known = known_keys()
+def typo_of(key: str, known: frozenset[str]) -> str | None:
+    """The key of ``known`` that an unknown ``key`` is most likely a typo of, if any."""
     key = key.lower()
     if key in known:
         return None
@@ -134,9 +133,10 @@ def typo_of(key: str) -> str | None:
 
 
 def _typo_problems(path: Path, fields: Iterable[Field]) -> list[ContentError]:
+    known = known_keys()
     problems = []
     for field in fields:
-        close = typo_of(field.key)
+        close = typo_of(field.key, known)
         if close:
             problems.append(
                 ContentError(
@@ -194,7 +194,8 @@ def _read_contents(generator) -> dict[str, Any]:
 
 def _looks_wrong(metadata: Mapping[str, Any]) -> bool:
     """Whether the file's front matter needs the full check (with its lines)."""
-    return any(typo_of(key) for key in metadata) or bool(
+    known = known_keys()
+    return any(typo_of(key, known) for key in metadata) or bool(
         unknown_audiences(str(metadata.get("audience") or ""))
     )
 
