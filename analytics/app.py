@@ -46,6 +46,9 @@ class CollectorConfig:
     # Per client: a page view with a video sends about a dozen events at once.
     rate: float = 10.0
     burst: int = 60
+    # "normal": a 202 survives the collector being killed, and the disk is flushed about
+    # once a second; "full": every batch waits for the disk flush (see storage.py).
+    sync: str = "normal"
 
 
 class Refused(Exception):
@@ -63,7 +66,7 @@ class Collector:
 
     def __init__(self, config: CollectorConfig) -> None:
         self.config = config
-        self.writer = BatchWriter(Storage(config.db, background_checkpoints=True))
+        self.writer = BatchWriter(Storage(config.db, sync=config.sync, background_checkpoints=True))
         self.limiter = RateLimiter(config.rate, config.burst)
         self.client_key = ClientKeys()
         self.origins = frozenset(origin.rstrip("/").encode() for origin in config.origins)

@@ -22,6 +22,7 @@ from pathlib import Path
 import uvicorn
 
 from .app import COLLECT_PATH, CollectorConfig, create_app
+from .storage import SYNC_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "var/events.sqlite3"
@@ -69,9 +70,6 @@ def serve(
     # which measured as the longest pauses under load.
     gc.collect()
     gc.freeze()
-    # The commit thread hands the interpreter back sooner, so a request that
-    # arrives while a batch is inserted waits 1 ms for it rather than 5.
-    sys.setswitchinterval(0.001)
     server.run(sockets=[sock])
 
 
@@ -116,6 +114,13 @@ def main(argv: list[str] | None = None) -> None:
         "--burst", type=int, default=CollectorConfig.burst, help="events at once per client"
     )
     parser.add_argument(
+        "--sync",
+        choices=SYNC_MODES,
+        default=CollectorConfig.sync,
+        help="normal: an acknowledged event survives the collector being killed, and the disk "
+        "is flushed every second; full: every batch waits for the disk flush",
+    )
+    parser.add_argument(
         "--trusted-proxies",
         default="",
         help="reverse proxy address(es) whose X-Forwarded-For header names the client",
@@ -123,7 +128,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     config = CollectorConfig(
-        db=Path(args.db), origins=parse_origins(args.origin), rate=args.rate, burst=args.burst
+        db=Path(args.db),
+        origins=parse_origins(args.origin),
+        rate=args.rate,
+        burst=args.burst,
+        sync=args.sync,
     )
     serve(config, args.host, args.port, trusted_proxies=args.trusted_proxies)
 

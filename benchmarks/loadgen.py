@@ -8,7 +8,9 @@ Each simulated reader is one keep-alive connection from its own loopback address
 as it would on the intranet. With ``--rate`` the load is open-loop: every event
 has a scheduled send time and its latency is measured from that time, so a
 stalled server cannot hide its stalls by slowing the generator down. With
-``--rate 0`` every reader sends as fast as it gets answers. Both stop after
+``--rate 0`` every reader sends as fast as it gets answers. Every request is
+encoded before the clock starts, so the generator's own work during the run is
+writing, reading and timing: it shares the machine with the collector. Both stop after
 ``--seconds`` or ``--total`` events, whichever comes first; a reader stops at its
 first connection error. Prints one JSON object with the figures.
 """
@@ -55,21 +57,17 @@ def event_body(client: int, seq: int) -> bytes:
     return json.dumps(event, separators=(",", ":")).encode()
 
 
-def view_of(body: bytes) -> str:
-    return json.loads(body)["view"]
-
-
 class Results:
     def __init__(self) -> None:
         self.statuses: Counter[str] = Counter()
         self.latencies: list[float] = []  # from the scheduled send time
         self.service: list[float] = []  # from the moment the request was written
-        self.acked: list[str] = []
+        self.acked: list[bytes] = []  # view ids
         self.errors = 0
 
 
-async def _exchange(reader, writer, head: bytes, body: bytes) -> int:
-    writer.write(head + body)
+async def _exchange(reader, writer, request: bytes) -> str:
+    writer.write(request)
     await writer.drain()
     response = await reader.readuntil(b"\r\n\r\n")
     marker = response.lower().find(b"\r\ncontent-length:")
@@ -78,10 +76,32 @@ async def _exchange(reader, writer, head: bytes, body: bytes) -> int:
         length = int(response[marker + 17 : end])
         if length:
             await reader.readexactly(length)
-    return int(response[9:12])
+    return response[9:12].decode()
 
 
-async def run_client(index: int, options, start: float, results: Results) -> None:
+def requests_for(index: int, options, url) -> list[tuple[bytes, bytes]]:
+    """This reader's requests, ready to write, each with the view id it carries."""
+    prefix = (
+        f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nOrigin: {options.origin}\r\n"
+        f"User-Agent: {USER_AGENT}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+    ).encode()
+    if options.total:
+        count = max(1, options.total // options.clients)
+    elif options.rate:
+        count = int(options.seconds * options.rate / options.clients) + 1
+    else:  # closed loop: as many as the fastest collector could answer
+        count = int(options.seconds * 20_000 / options.clients) + 1
+    requests = []
+    for seq in range(count):
+        body = event_body(index, seq)
+        view = f"{index:06x}{seq:010x}".encode()
+        requests.append((prefix + b"Content-Length: %d\r\n\r\n" % len(body) + body, view))
+    return requests
+
+
+async def run_client(
+    index: int, requests: list[tuple[bytes, bytes]], options, start: float, results: Results
+) -> None:
     url = urlsplit(options.url)
     try:
         reader, writer = await asyncio.open_connection(
@@ -90,15 +110,9 @@ async def run_client(index: int, options, start: float, results: Results) -> Non
     except OSError:
         results.errors += 1
         return
-    prefix = (
-        f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nOrigin: {options.origin}\r\n"
-        f"User-Agent: {USER_AGENT}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
-    ).encode()
     deadline = start + options.seconds
-    per_client = max(1, options.total // options.clients) if options.total else None
-    seq = 0
     try:
-        while per_client is None or seq < per_client:
+        for seq, (request, view) in enumerate(requests):
             if options.rate:
                 scheduled = start + (index + seq * options.clients) / options.rate
                 if scheduled >= deadline:
@@ -108,18 +122,15 @@ async def run_client(index: int, options, start: float, results: Results) -> Non
                 scheduled = time.perf_counter()
                 if scheduled >= deadline:
                     break
-            body = event_body(index, seq)
-            head = prefix + f"Content-Length: {len(body)}\r\n\r\n".encode()
             sent = time.perf_counter()
             async with asyncio.timeout(REQUEST_TIMEOUT):  # no extra task per request
-                status = await _exchange(reader, writer, head, body)
+                status = await _exchange(reader, writer, request)
             done = time.perf_counter()
             results.latencies.append(done - scheduled)
             results.service.append(done - sent)
-            results.statuses[str(status)] += 1
-            if status == 202:
-                results.acked.append(view_of(body))
-            seq += 1
+            results.statuses[status] += 1
+            if status == "202":
+                results.acked.append(view)
     except (OSError, asyncio.IncompleteReadError, TimeoutError, ConnectionError, ValueError):
         results.errors += 1
     finally:
@@ -135,13 +146,17 @@ def percentile(values: list[float], fraction: float) -> float:
 
 async def run(options) -> dict:
     results = Results()
+    url = urlsplit(options.url)
+    plans = [requests_for(index, options, url) for index in range(options.clients)]
     start = time.perf_counter() + 0.2  # every connection is open before the first send
     print("loadgen: started", file=sys.stderr, flush=True)
-    await asyncio.gather(*(run_client(i, options, start, results) for i in range(options.clients)))
+    await asyncio.gather(
+        *(run_client(i, plan, options, start, results) for i, plan in enumerate(plans))
+    )
     elapsed = max(1e-9, time.perf_counter() - start)
     answered = sum(results.statuses.values())
     if options.acked_file:
-        Path(options.acked_file).write_text("\n".join(results.acked), encoding="utf-8")
+        Path(options.acked_file).write_bytes(b"\n".join(results.acked))
     return {
         "answered": answered,
         "statuses": dict(results.statuses),

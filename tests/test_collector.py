@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,8 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from analytics.collector import spawn
-from analytics.schema import BY_TYPE, COMMON
-from analytics.storage import read_events
+from analytics.schema import BY_TYPE, COMMON, parse
+from analytics.storage import COLUMNS, STORAGE_VERSION, Storage, read_events
+from analytics.writer import BatchWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 ORIGIN = "http://127.0.0.1:8000"
@@ -316,3 +319,106 @@ def test_the_schema_document_names_every_field():
     fields = set(COMMON) | {name for fields in BY_TYPE.values() for name in fields}
     assert [name for name in sorted(fields) if f"`{name}`" not in text] == []
     assert [kind for kind in BY_TYPE if f"`{kind}`" not in text] == []
+
+
+def test_sync_modes_set_what_sqlite_flushes_and_bad_ones_are_refused(tmp_path):
+    expected = {"normal": 1, "full": 2}  # PRAGMA synchronous values
+    for mode, level in expected.items():
+        storage = Storage(tmp_path / f"{mode}.sqlite3", sync=mode)
+        try:
+            assert storage.connection.execute("PRAGMA synchronous").fetchone() == (level,)
+            assert storage.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        finally:
+            storage.close()
+    with pytest.raises(ValueError, match="sync must be one of normal, full"):
+        Storage(tmp_path / "other.sqlite3", sync="off")
+
+
+def test_a_batch_of_mixed_events_is_stored_in_one_transaction_or_not_at_all(tmp_path):
+    rows = [
+        parse(json.dumps(event(view="mixed000001", utm_source="newsletter")).encode()),
+        parse(
+            json.dumps(event("engagement", view="mixed000002", engaged_ms=900, scroll=40)).encode()
+        ),
+        parse(
+            json.dumps(
+                event("format", view="mixed000003", format="short", **{"from": "video"})
+            ).encode()
+        ),
+        parse(json.dumps(event(view="mixed000004")).encode()),
+    ]
+    storage = Storage(tmp_path / "events.sqlite3")
+    try:
+        storage.insert_many(rows)
+        with pytest.raises(ValueError, match="not event columns: nickname"):
+            storage.insert_many([rows[0], {**rows[1], "view": "mixed000005", "nickname": "x"}])
+    finally:
+        storage.close()
+    stored = {row["view"]: row for row in read_events(tmp_path / "events.sqlite3")}
+    assert sorted(stored) == ["mixed000001", "mixed000002", "mixed000003", "mixed000004"]
+    assert stored["mixed000001"]["utm_source"] == "newsletter"
+    assert stored["mixed000004"]["utm_source"] is None
+    assert (stored["mixed000002"]["engaged_ms"], stored["mixed000002"]["scroll"]) == (900, 40)
+    assert (stored["mixed000003"]["format"], stored["mixed000003"]["from_format"]) == (
+        "short",
+        "video",
+    )
+    assert len({row["received_at"] for row in stored.values()}) == 1
+
+
+def test_a_version_1_database_loses_its_write_slowing_indexes_and_keeps_its_events(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        f"""
+        CREATE TABLE events (id INTEGER PRIMARY KEY, {", ".join(COLUMNS)});
+        CREATE INDEX events_article ON events (article, type);
+        CREATE INDEX events_reader ON events (reader);
+        INSERT INTO events (received_at, type, view) VALUES (1, 'pageview', 'oldview0001');
+        PRAGMA user_version = 1;
+        """  # noqa: S608 - fixed column names
+    )
+    old.close()
+    Storage(path).close()
+    check = sqlite3.connect(path)
+    try:
+        indexes = check.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+        assert indexes == []
+        assert check.execute("PRAGMA user_version").fetchone() == (STORAGE_VERSION,)
+    finally:
+        check.close()
+    assert [row["view"] for row in read_events(path)] == ["oldview0001"]
+
+
+def test_the_collector_with_sync_full_stores_and_acknowledges(tmp_path):
+    running = Collector(tmp_path / "events.sqlite3", args=["--sync", "full"])
+    try:
+        assert running.post(event(view="fullsync0001"))[0] == 202
+        assert [row["view"] for row in running.events()] == ["fullsync0001"]
+    finally:
+        running.stop()
+
+
+def test_a_failed_write_answers_every_request_of_its_batch_and_the_next_batch_is_stored(tmp_path):
+    storage = Storage(tmp_path / "events.sqlite3")
+    rows = [parse(json.dumps(event(view=f"batch{n:07d}")).encode()) for n in range(4)]
+
+    async def scenario():
+        writer = BatchWriter(storage)
+        working = storage.connection
+        storage.connection = sqlite3.connect(":memory:", isolation_level=None)  # no events table
+        failed = await asyncio.gather(
+            *(writer.submit(row) for row in rows[:2]), return_exceptions=True
+        )
+        storage.connection.close()
+        storage.connection = working
+        await asyncio.gather(*(writer.submit(row) for row in rows[2:]))
+        await writer.close()
+        return failed
+
+    failed = asyncio.run(scenario())
+    assert [type(error) for error in failed] == [sqlite3.OperationalError] * 2
+    assert [row["view"] for row in read_events(tmp_path / "events.sqlite3")] == [
+        "batch0000002",
+        "batch0000003",
+    ]
