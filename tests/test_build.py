@@ -138,3 +138,58 @@ def test_a_title_of_only_emoji_still_gets_a_page(build):
     output = build({"articles/e.md": article("🎉🎉🎉", "2026-11-01 09:00")})
     pages = list((output / "2026").glob("post-*/index.html"))
     assert len(pages) == 1
+
+
+def test_cards_rendered_once_still_link_right_from_every_depth(build):
+    # One page per list: the older article's card is on page 2 of its category (four
+    # levels deep) and on page 1 of a tag only it has (two levels deep), both as h2.
+    older = article("働き方を変える", "2026-11-10 09:00").replace(
+        "Tags: 働き方, 対談", "Tags: 単独"
+    )
+    output = build(
+        {
+            "articles/a.md": article("新規事業コンテスト 審査員対談", "2026-11-20 09:00"),
+            "articles/b.md": older,
+        },
+        RELATIVE_URLS=True,
+        SITEURL="",
+        DEFAULT_PAGINATION=1,
+    )
+    deep = output / "category" / "shinki-jigyou" / "page" / "2" / "index.html"
+    shallow = output / "tag" / "tandoku" / "index.html"
+    links = {
+        page: [a["href"] for a in soup(page).select(".card__title a")] for page in (deep, shallow)
+    }
+    assert links == {
+        deep: ["../../../../2026/hatarakikata-wo-kaeru/"],
+        shallow: ["../../2026/hatarakikata-wo-kaeru/"],
+    }
+
+
+def test_render_once_renders_each_subject_and_variant_once_per_build():
+    from jinja2 import Environment
+
+    from mag_core.templating import RenderOnce
+
+    calls = []
+    env = Environment(autoescape=True)
+    env.globals.update(render_once=RenderOnce(), record=calls.append)
+    template = env.from_string(
+        "{% macro card(item, heading) %}{{ record(item.name) or '' }}"
+        "<{{ heading }}>{{ item.name }}</{{ heading }}>{% endmacro %}"
+        "{% for item in items %}{{ render_once(card, item, 'h2', vary=depth) }}{% endfor %}"
+    )
+
+    class Item:
+        def __init__(self, name):
+            self.name = name
+
+    items = [Item("<一>"), Item("二")]
+    first = template.render(items=items, depth=".")
+    again = template.render(items=items, depth=".")
+    deeper = template.render(items=items, depth="..")
+    assert first == again == deeper == "<h2>&lt;一&gt;</h2><h2>二</h2>"
+    assert calls == ["<一>", "二", "<一>", "二"]  # once per depth, escaped once
+    env.globals["render_once"].clear()
+    template.render(items=items, depth=".")
+    assert calls[4:] == ["<一>", "二"]

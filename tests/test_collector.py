@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -416,7 +417,9 @@ def test_a_failed_write_answers_every_request_of_its_batch_and_the_next_batch_is
         await writer.close()
         return failed
 
-    failed = asyncio.run(scenario())
+    # A thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        failed = thread.submit(asyncio.run, scenario()).result()
     assert [type(error) for error in failed] == [sqlite3.OperationalError] * 2
     assert [row["view"] for row in read_events(tmp_path / "events.sqlite3")] == [
         "batch0000002",

@@ -1,9 +1,16 @@
 """mag_japanese on its own: romaji slugs, reading time, summaries."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from mag_japanese.reading import count_text, reading_minutes, summarise
 from mag_japanese.slugs import romaji_slug
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -73,3 +80,38 @@ def test_summary_without_a_sentence_end_is_cut_with_an_ellipsis_and_no_space():
 def test_summary_joins_japanese_paragraphs_without_spaces():
     summary = summarise("一つ目の段落。\n二つ目の段落。", 100, "。", "…")
     assert summary == "一つ目の段落。二つ目の段落。"
+
+
+def _pelican_process(content: Path, output: Path, cache: Path) -> subprocess.CompletedProcess:
+    """A build in a process of its own: within one process slugs are remembered anyway."""
+    return subprocess.run(
+        [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "pelicanconf.py"),
+         "-o", str(output), "-e", f"MAG_CACHE_PATH={json.dumps(str(cache))}"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+
+
+def test_readings_are_kept_between_builds_and_a_damaged_memo_only_costs_time(tmp_path):
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "articles" / "a.md").write_text(
+        "Title: 社内報の未来\nDate: 2026-11-20 09:00\nCategory: 新規事業\n\n本文です。\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    _pelican_process(content, tmp_path / "first", cache)
+    assert (tmp_path / "first" / "2026" / "shanaihou-no-mirai" / "index.html").is_file()
+    (memo,) = cache.glob("romaji-*.json")
+    readings = json.loads(memo.read_text(encoding="utf-8"))
+    assert readings["社内報の未来"] == "Shanaihou no mirai"
+
+    # The second build reads the title from the memo, not from the dictionary.
+    memo.write_text(json.dumps({**readings, "社内報の未来": "kept reading"}), encoding="utf-8")
+    _pelican_process(content, tmp_path / "second", cache)
+    assert (tmp_path / "second" / "2026" / "kept-reading" / "index.html").is_file()
+
+    memo.write_text("{not json", encoding="utf-8")
+    third = _pelican_process(content, tmp_path / "third", cache)
+    assert "ignoring an unreadable" in third.stderr + third.stdout
+    assert (tmp_path / "third" / "2026" / "shanaihou-no-mirai" / "index.html").is_file()
+    assert json.loads(memo.read_text(encoding="utf-8"))["社内報の未来"] == "Shanaihou no mirai"

@@ -1,7 +1,8 @@
 """mag_core: what every plugin of the magazine shares.
 
 One error type for bad content, settings read over defaults, the per-build
-problem list that stops a strict build, and the front-matter checks.
+problem list that stops a strict build, the front-matter checks, and the
+template helpers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .errors import BuildStopped, ContentError, SettingsError
 from .formats import add_format, formats_of
 from .frontmatter import declare_keys
 from .settings import is_strict, plugin_settings
+from .templating import render_once
 
 __all__ = [
     "BuildStopped",
@@ -36,8 +38,10 @@ def check_front_matter(generators) -> None:
 
 
 def add_template_helpers(pelican) -> None:
-    """Templates call formats_of(article) for the format switcher."""
-    pelican.settings.setdefault("JINJA_GLOBALS", {})["formats_of"] = formats_of
+    """Templates call formats_of(article) for the format switcher, render_once for cards."""
+    helpers = pelican.settings.setdefault("JINJA_GLOBALS", {})
+    helpers["formats_of"] = formats_of
+    helpers["render_once"] = render_once
 
 
 def forget_stopped_sitemap(_pelican) -> None:
@@ -61,6 +65,7 @@ def register() -> None:
     signals.initialized.connect(problems.reset)
     signals.initialized.connect(add_template_helpers)
     signals.initialized.connect(forget_stopped_sitemap)
+    signals.initialized.connect(render_once.clear)
     signals.all_generators_finalized.connect(check_front_matter)
     # get_writer is sent after every all_generators_finalized handler and
     # before the first page is written: the last moment to stop a strict build.

@@ -13,7 +13,7 @@ from mag_core import ContentError
 
 from . import settings as japanese_settings
 from .reading import html_to_text, reading_minutes, summarise
-from .slugs import fix_content_slug, fix_wrapper_slugs
+from .slugs import fix_content_slug, fix_wrapper_slugs, romaji_memo
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +68,14 @@ def _content_groups(generator):
         ]
 
 
-def check_settings(pelican) -> None:
-    """Reject a typo in MAG_JAPANESE when the build starts, not per article."""
+def start_build(pelican) -> None:
+    """Reject a typo in MAG_JAPANESE when the build starts, not per article; load known readings."""
     japanese_settings.read(pelican.settings)
+    romaji_memo.open(pelican.settings)
 
 
 def register() -> None:
-    signals.initialized.connect(check_settings)
+    signals.initialized.connect(start_build)
+    signals.finalized.connect(romaji_memo.save)
     signals.content_object_init.connect(on_content)
     signals.all_generators_finalized.connect(check_unique_slugs)

@@ -9,8 +9,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import logging
 import re
 import unicodedata
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mag_core.cache import cache_root
+from mag_core.files import write_atomically
+
+logger = logging.getLogger(__name__)
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -25,6 +36,54 @@ def _romaniser():
     return romaniser
 
 
+class RomajiMemo:
+    """Romaji readings kept between builds, in one file in the cache folder.
+
+    Reading a title with the dictionary is the slow part of a slug (and loading
+    the dictionary slower still); titles rarely change between two builds. The
+    file is named after the versions of the reader and its dictionary, so an
+    update reads everything afresh.
+    """
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.readings: dict[str, str] = {}
+        self.changed = False
+
+    def open(self, settings: Mapping[str, Any]) -> None:
+        self.path = cache_root(settings) / f"romaji-{_reader_versions()}.json"
+        self.readings, self.changed = {}, False
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError):  # a damaged memo is only a slower build
+            logger.warning("mag_japanese: ignoring an unreadable %s", self.path)
+            return
+        if isinstance(loaded, dict):
+            self.readings = {k: v for k, v in loaded.items() if isinstance(v, str)}
+
+    def reading(self, text: str) -> str:
+        romaji = self.readings.get(text)
+        if romaji is None:
+            romaji = self.readings[text] = _romaniser().romaji(text)
+            self.changed = True
+        return romaji
+
+    def save(self, *_signal_args: Any) -> None:
+        if self.path is not None and self.changed:
+            write_atomically(self.path, json.dumps(self.readings, ensure_ascii=False))
+            self.changed = False
+
+
+def _reader_versions() -> str:
+    names = ("cutlet", "fugashi", "unidic-lite")
+    return "-".join(metadata.version(name) for name in names)
+
+
+romaji_memo = RomajiMemo()
+
+
 @functools.lru_cache(maxsize=16384)
 def romaji_slug(text: str, fallback_prefix: str = "post", max_length: int = 60) -> str:
     """A lowercase ASCII slug for ``text``; never empty.
@@ -35,7 +94,7 @@ def romaji_slug(text: str, fallback_prefix: str = "post", max_length: int = 60) 
     normalised = unicodedata.normalize("NFKC", text).strip()
     slug = ""
     if normalised:
-        romaji = _romaniser().romaji(normalised)
+        romaji = romaji_memo.reading(normalised)
         slug = _shorten(_NOT_SLUG.sub("-", romaji.lower()).strip("-"), max_length)
     if not slug:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
