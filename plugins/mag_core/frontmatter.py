@@ -192,10 +192,16 @@ def _read_contents(generator) -> dict[str, Any]:
     return contents
 
 
+# Pelican records which reader read the file; no editor wrote it, and looking for
+# a typo in it (a fuzzy match against every key) cost more than the rest of the check.
+_PELICAN_BOOKKEEPING = frozenset({"reader"})
+
+
 def _looks_wrong(metadata: Mapping[str, Any]) -> bool:
     """Whether the file's front matter needs the full check (with its lines)."""
     known = known_keys()
-    return any(typo_of(key, known) for key in metadata) or bool(
+    editors_keys = (key for key in metadata if key not in _PELICAN_BOOKKEEPING)
+    return any(typo_of(key, known) for key in editors_keys) or bool(
         unknown_audiences(str(metadata.get("audience") or ""))
     )
 
