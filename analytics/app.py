@@ -5,7 +5,7 @@ POST /collect takes one event; OPTIONS /collect answers CORS preflights; GET
 429 the client sent too much (per pseudonymous client key), 403 not the site's
 origin, 413 body too large, 204 dropped on purpose (bots, Do-Not-Track, Global
 Privacy Control: nothing stored), 400 not a valid event (with the reason),
-503 the event could not be stored (disk full or failing), 202 stored on disk.
+503 the event could not be stored (disk full or failing), 202 committed to the database.
 
 No web framework on top of uvicorn: with three fixed routes there is nothing for
 one to do, and skipping its request and response objects measured about 40 %
