@@ -7,6 +7,7 @@ name the file and the line, and let a strict build stop on them.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -123,6 +124,9 @@ def unknown_audiences(value: str) -> list[str]:
     return [a for a in (part.strip() for part in value.split(",")) if a and a not in AUDIENCES]
 
 
+# Remembered: the same keys come back in every file (Pelican's own 'reader' among them),
+# and the fuzzy match against every known key costs more than the rest of the check.
+@functools.lru_cache(maxsize=1024)
 def typo_of(key: str, known: frozenset[str]) -> str | None:
     """The key of ``known`` that an unknown ``key`` is most likely a typo of, if any."""
     key = key.lower()
@@ -192,16 +196,10 @@ def _read_contents(generator) -> dict[str, Any]:
     return contents
 
 
-# Pelican records which reader read the file; no editor wrote it, and looking for
-# a typo in it (a fuzzy match against every key) cost more than the rest of the check.
-_PELICAN_BOOKKEEPING = frozenset({"reader"})
-
-
 def _looks_wrong(metadata: Mapping[str, Any]) -> bool:
     """Whether the file's front matter needs the full check (with its lines)."""
     known = known_keys()
-    editors_keys = (key for key in metadata if key not in _PELICAN_BOOKKEEPING)
-    return any(typo_of(key, known) for key in editors_keys) or bool(
+    return any(typo_of(key, known) for key in metadata) or bool(
         unknown_audiences(str(metadata.get("audience") or ""))
     )
 
