@@ -20,10 +20,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -79,28 +81,33 @@ async def _exchange(reader, writer, request: bytes) -> str:
     return response[9:12].decode()
 
 
-def requests_for(index: int, options, url) -> list[tuple[bytes, bytes]]:
-    """This reader's requests, ready to write, each with the view id it carries."""
+def requests_for(index: int, options, url) -> Iterable[tuple[bytes, bytes]]:
+    """This reader's requests, ready to write, each with the view id it carries.
+
+    Encoded in advance when the run is bounded (a rate or a total); a closed-loop
+    run encodes as it goes, since how many it will send depends on the collector.
+    """
     prefix = (
         f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nOrigin: {options.origin}\r\n"
         f"User-Agent: {USER_AGENT}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
     ).encode()
+
+    def encode(seq: int) -> tuple[bytes, bytes]:
+        body = event_body(index, seq)
+        view = f"{index:06x}{seq:010x}".encode()
+        return prefix + b"Content-Length: %d\r\n\r\n" % len(body) + body, view
+
     if options.total:
         count = max(1, options.total // options.clients)
     elif options.rate:
         count = int(options.seconds * options.rate / options.clients) + 1
-    else:  # closed loop: as many as the fastest collector could answer
-        count = int(options.seconds * 20_000 / options.clients) + 1
-    requests = []
-    for seq in range(count):
-        body = event_body(index, seq)
-        view = f"{index:06x}{seq:010x}".encode()
-        requests.append((prefix + b"Content-Length: %d\r\n\r\n" % len(body) + body, view))
-    return requests
+    else:
+        return map(encode, itertools.count())
+    return [encode(seq) for seq in range(count)]
 
 
 async def run_client(
-    index: int, requests: list[tuple[bytes, bytes]], options, start: float, results: Results
+    index: int, requests: Iterable[tuple[bytes, bytes]], options, start: float, results: Results
 ) -> None:
     url = urlsplit(options.url)
     try:
