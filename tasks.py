@@ -27,13 +27,12 @@ CONFIG = {
 }
 
 
-def _pelican(c, settings_file: str, output: Path, extra: str = "") -> None:
-    c.run(
-        f'"{sys.executable}" -m pelican "{CONFIG["content"]}" -s "{settings_file}" '
-        f'-o "{output}" {extra}'.strip(),
-        pty=False,
-        in_stream=False,
-    )
+def _pelican(settings_file: str, output: Path) -> None:
+    """One build, each content problem printed once on one line; stops the task on failure."""
+    from mag_core.cli import build as run_build
+
+    if run_build(HERE / settings_file, HERE / CONFIG["content"], output):
+        raise Exit(code=1)
 
 
 def build_site(c, settings_file: str, output: Path, *, search: bool = True) -> None:
@@ -50,7 +49,7 @@ def build_site(c, settings_file: str, output: Path, *, search: bool = True) -> N
     staging = output.with_name(output.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        _pelican(c, settings_file, staging)
+        _pelican(settings_file, staging)
         if search:
             index_site(get_settings_from_file(settings_file), staging)
     except BaseException:
@@ -59,10 +58,10 @@ def build_site(c, settings_file: str, output: Path, *, search: bool = True) -> N
     swap_in(staging, output)
 
 
-@task
-def build(c, output=CONFIG["output"]):
-    """Build the magazine with the development settings, search index included."""
-    build_site(c, CONFIG["settings_dev"], Path(output))
+@task(help={"settings": "the settings file (default: pelicanconf.py; publishconf.py is strict)"})
+def build(c, output=CONFIG["output"], settings=CONFIG["settings_dev"]):
+    """Build the magazine (development settings by default), search index included."""
+    build_site(c, settings, Path(output))
 
 
 @task
@@ -189,9 +188,10 @@ def newsletter(c, issue, since="", series="", recipients="", dry_run=False, out=
     """Build an issue's email per reader segment and send it over SMTP (README, "Newsletter")."""
     import logging
 
+    from mag_core import console
     from mag_newsletter.run import Request, run_issue, stopping_errors, summary
 
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    console.install()
     logging.getLogger("mag_newsletter").setLevel(logging.INFO)
     where = Path(recipients) if recipients else None
     request = Request(issue, since, series, where, bool(dry_run), Path(out))
@@ -219,10 +219,10 @@ def _run_publishing(step, *args):
     sys.path.insert(0, str(HERE))
     import logging
 
-    from mag_core import SettingsError
+    from mag_core import SettingsError, console
     from publishing import PublishError
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    console.install(logging.INFO)
     try:
         return step(*args)
     except (PublishError, SettingsError) as error:
@@ -261,22 +261,54 @@ def rollback(c, target="", to="", settings=CONFIG["settings_publish"]):
     _run_publishing(run)
 
 
-@task
-def preview(c, host=CONFIG["host"], port=CONFIG["port"], output="output.preview"):
-    """The production build, checked and served at http://HOST:PORT/ (Range support, for video)."""
-    siteurl = f"http://{host}:{port}"
+def _checked_build(c, output: Path, siteurl: str) -> list:
+    """The production build into ``output``, then the publish check; returns its problems."""
     os.environ["MAG_SITEURL"] = siteurl  # read by publishconf in the build below
-    build_site(c, CONFIG["settings_publish"], Path(output))
+    build_site(c, CONFIG["settings_publish"], output)
 
     def check():
         from publishing import check_site
 
-        return check_site(Path(output), siteurl)
+        return check_site(output, siteurl)
 
-    problems = _run_publishing(check)
+    return _run_publishing(check)
+
+
+def _print_check_problems(problems: list) -> None:
+    """Each problem of the check on one line (and as a CI annotation), then a summary."""
+    import logging
+
+    from mag_core import console
+    from mag_core.errors import count_problems
+
+    handler = console.install()
+    log = logging.getLogger("publishing")
+    for problem in problems:
+        console.log_problem(log, problem, logging.ERROR)
     if problems:
-        print(f"{len(problems)} problem(s) that would stop 'invoke publish':", file=sys.stderr)
-        print("\n".join(f"  {problem}" for problem in problems), file=sys.stderr)
+        log.error("the check found %s; 'invoke publish' would stop", count_problems(problems))
+    console.write_ci_reports(handler.problems)
+
+
+@task(
+    help={
+        "output": "where the checked site is built (default: output.check)",
+        "siteurl": "the address it will be served at (default: $MAG_SITEURL, else the preview's)",
+    }
+)
+def check(c, output="output.check", siteurl=""):
+    """What a pull request is checked with: the strict build and the publish check, no publish."""
+    siteurl = siteurl or os.environ.get("MAG_SITEURL") or f"http://localhost:{CONFIG['port']}"
+    problems = _checked_build(c, Path(output), siteurl.rstrip("/"))
+    _print_check_problems(problems)
+    if problems:
+        raise Exit(code=1)
+
+
+@task
+def preview(c, host=CONFIG["host"], port=CONFIG["port"], output="output.preview"):
+    """The production build, checked and served at http://HOST:PORT/ (Range support, for video)."""
+    _print_check_problems(_checked_build(c, Path(output), f"http://{host}:{port}"))
     serve(c, host, port, output)
 
 

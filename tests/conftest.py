@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -37,6 +39,35 @@ def write_site(root: Path, files: Mapping[str, str | bytes]) -> Path:
         else:
             path.write_text(data, encoding="utf-8")
     return content
+
+
+PROJECT_FILES = ("tasks.py", "pelicanconf.py", "publishconf.py", "plugins", "theme", "publishing")
+
+
+def make_project(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """A project folder: the repository's code (linked) and ``files`` as its content."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        (root / name).symlink_to(ROOT / name)
+    write_site(root, files)
+    return root
+
+
+def invoke(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """``invoke ARGS`` in ``project`` as CI runs it: no terminal, none of our MAG_ variables."""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MAG_", "GITHUB_", "GITLAB_"))
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=project,
+        env={**clean, **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def run_pelican(

@@ -1,12 +1,10 @@
 """Bad front matter: a strict (publish) build stops naming file and line; a dev build warns."""
 
 import logging
-import subprocess
-import sys
 
 import pytest
 
-from conftest import ROOT, write_site
+from conftest import invoke, make_project, write_site
 from mag_core import BuildStopped, SettingsError
 
 GOOD = "Title: よい記事\nDate: 2026-11-01 09:00\nCategory: 新規事業\n\n本文です。\n"
@@ -72,14 +70,14 @@ def test_unknown_plugin_setting_is_rejected_with_the_known_keys(build):
 
 
 def test_publish_build_exits_non_zero_and_keeps_the_old_output(tmp_path):
-    content = write_site(tmp_path, {"articles/good.md": GOOD})
-    output = tmp_path / "output"
-    command = [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "publishconf.py"),
-               "-o", str(output)]  # fmt: skip
-    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-    before = (output / "index.html").read_bytes()
-    write_site(tmp_path, {"articles/bad.md": BAD_FILES["bad date"][0]})
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    assert result.returncode != 0
-    assert "bad.md:2" in result.stdout + result.stderr
-    assert (output / "index.html").read_bytes() == before
+    project = make_project(tmp_path / "project", {"articles/good.md": GOOD})
+    first = invoke(project, "build", "--settings", "publishconf.py")
+    assert first.returncode == 0, first.stderr
+    before = (project / "output" / "index.html").read_bytes()
+    write_site(project, {"articles/bad.md": BAD_FILES["bad date"][0]})
+    result = invoke(project, "build", "--settings", "publishconf.py")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith(
+        "content/articles/bad.md:2: cannot read the date"
+    )
+    assert (project / "output" / "index.html").read_bytes() == before

@@ -23,10 +23,9 @@ import pytest
 from PIL import Image
 from videoclips import make_clip
 
-from conftest import ROOT, write_site
+from conftest import ROOT, invoke, make_project
 from publishing.releases import LocalTarget, previous_release, to_carry, to_prune
 
-PROJECT_FILES = ("tasks.py", "pelicanconf.py", "publishconf.py", "plugins", "theme", "publishing")
 RED, BLUE = (200, 0, 0), (0, 0, 200)
 ARTICLE = "/2026/oshirase/"
 
@@ -44,24 +43,6 @@ def release_site(number: int, colour: tuple[int, int, int], extra: str = "") -> 
         f"\nRELEASE-{number} の本文です。\n\n![版{number}の印]({{static}}/images/mark.png)\n{extra}"
     )
     return {"articles/note.md": text, "images/mark.png": mark_png(colour)}
-
-
-def make_project(root: Path, files: dict) -> Path:
-    """A project folder: the repository's code (linked) and ``files`` as its content."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        (root / name).symlink_to(ROOT / name)
-    write_site(root, files)
-    return root
-
-
-def invoke(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("MAG_")}
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", *args],
-        cwd=project, env={**clean, **env}, capture_output=True, text=True, timeout=300,
-        check=False,
-    )  # fmt: skip
 
 
 def get(port: int, path: str) -> tuple[int, bytes]:
@@ -203,7 +184,8 @@ def clip(tmp_path_factory) -> bytes:
 BROKEN = {
     "bad front matter": (
         {"articles/bad.md": "Title: 壊れた記事\nDate: 2026-11-02\nCatgory: 新規事業\n\n本文。\n"},
-        ["bad.md:3", "the build failed"],
+        ["content/articles/bad.md:3: unknown key 'Catgory' (did you mean 'Category'?)\n",
+         "error: 1 problem in 1 file; nothing was published\n", "the build failed"],
     ),
     "broken internal link": (
         {"articles/link.md": "Title: 申込\nDate: 2026-11-02\n\n[申込書](../../files/apply.pdf)\n"},

@@ -39,8 +39,18 @@ class BuildStopped(Exception):
 
     def __init__(self, errors: list[ContentError]) -> None:
         self.errors = list(errors)
+        # Each problem was printed as it was found: the console shows the summary
+        # alone; the full message still lists them for code that only has this.
+        self.summary = f"{count_problems(self.errors)}; nothing was published"
         lines = "\n".join(f"  {error}" for error in self.errors)
-        super().__init__(f"{len(self.errors)} content error(s) stop the build:\n{lines}")
+        super().__init__(f"{self.summary}:\n{lines}")
+
+
+def count_problems(errors: list[ContentError]) -> str:
+    """``2 problems in 2 files``: the summary a stopped build ends with."""
+    files = len({error.path for error in errors})
+    problems = f"{len(errors)} problem" + ("s" if len(errors) != 1 else "")
+    return f"{problems} in {files} file" + ("s" if files != 1 else "")
 
 
 class SettingsError(ValueError):

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pelican.contents import Article, Page
 from pelican.utils import get_date
 
 from .errors import ContentError
+from .unread import failed_sources, unread_problem
 
 # Keys Pelican itself understands in front matter.
 PELICAN_KEYS = frozenset(
@@ -32,6 +34,8 @@ AUDIENCES = ("busy", "light", "core")
 
 # Keys the magazine's plugins add; each plugin declares its own in register().
 _declared_keys: set[str] = set()
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mkd", ".mdown"})
 
 _KEY_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*)\s*:\s?(?P<value>.*)$")
 
@@ -165,18 +169,22 @@ def check_generators(generators: Iterable[Any]) -> list[ContentError]:
         kind = _source_kind(type(generator).__name__)
         if kind is None:
             continue
-        paths_key, excludes_key, needs_date = kind
+        paths_key, excludes_key, needs_date, content_class = kind
         files = generator.get_files(
             generator.settings[paths_key], exclude=generator.settings[excludes_key]
         )
         read = _read_contents(generator)
+        failed = set(failed_sources(generator))
         for relative in sorted(files):
             path = Path(generator.path) / relative
-            if path.suffix.lower() not in {".md", ".markdown", ".mkd", ".mdown"}:
-                continue
-            content = read.get(str(path.resolve()))
-            if content is None or _looks_wrong(content.metadata):
-                problems.extend(check_file(path, needs_date=needs_date))
+            found: list[ContentError] = []
+            if path.suffix.lower() in MARKDOWN_SUFFIXES:
+                content = read.get(str(path.resolve()))
+                if content is None or _looks_wrong(content.metadata):
+                    found = check_file(path, needs_date=needs_date)
+            if not found and relative in failed:
+                found = [unread_problem(generator, relative, content_class)]
+            problems.extend(found)
     return problems
 
 
@@ -206,7 +214,7 @@ def _looks_wrong(metadata: Mapping[str, Any]) -> bool:
 
 def _source_kind(generator_name: str):
     if generator_name == "ArticlesGenerator":
-        return "ARTICLE_PATHS", "ARTICLE_EXCLUDES", True
+        return "ARTICLE_PATHS", "ARTICLE_EXCLUDES", True, Article
     if generator_name == "PagesGenerator":
-        return "PAGE_PATHS", "PAGE_EXCLUDES", False
+        return "PAGE_PATHS", "PAGE_EXCLUDES", False, Page
     return None

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from .console import log_problem
 from .errors import BuildStopped, ContentError
 from .settings import is_strict
 
@@ -28,10 +29,10 @@ def reset(*_args: Any) -> None:
 def report(error: ContentError, settings: Mapping[str, Any]) -> None:
     """Record a content problem: an error in strict builds, a warning otherwise."""
     if is_strict(settings):
-        logger.error("mag: %s", error)
+        log_problem(logger, error, logging.ERROR)
         _collected.append(error)
     else:
-        logger.warning("mag: %s", error)
+        log_problem(logger, error, logging.WARNING)
 
 
 def stop_if_any(*_args: Any) -> None:
