@@ -184,8 +184,11 @@ def clip(tmp_path_factory) -> bytes:
 BROKEN = {
     "bad front matter": (
         {"articles/bad.md": "Title: 壊れた記事\nDate: 2026-11-02\nCatgory: 新規事業\n\n本文。\n"},
-        ["content/articles/bad.md:3: unknown key 'Catgory' (did you mean 'Category'?)\n",
-         "error: 1 problem in 1 file; nothing was published\n", "the build failed"],
+        [
+            "content/articles/bad.md:3: unknown key 'Catgory' (did you mean 'Category'?)\n",
+            "error: 1 problem in 1 file; nothing was published\n",
+            "the build failed",
+        ],
     ),
     "broken internal link": (
         {"articles/link.md": "Title: 申込\nDate: 2026-11-02\n\n[申込書](../../files/apply.pdf)\n"},
