@@ -86,7 +86,7 @@ def test_new_article_scaffolds_a_dated_file_with_front_matter(tmp_path):
 
 def test_a_failed_build_leaves_the_previous_output(tmp_path):
     from invoke import Context
-    from invoke.exceptions import UnexpectedExit
+    from invoke.exceptions import Exit
 
     sys.path.insert(0, str(ROOT))
     import tasks
@@ -108,8 +108,9 @@ def test_a_failed_build_leaves_the_previous_output(tmp_path):
         good = (output / "index.html").read_bytes()
         assert (output / "pagefind" / "pagefind.js").is_file()
         (content / "b.md").write_text("Title: 二\nDate: 2026-99-01\n\n本文。\n", encoding="utf-8")
-        with pytest.raises(UnexpectedExit):
+        with pytest.raises(Exit) as stopped:
             tasks.build_site(Context(), str(settings), output)
+        assert stopped.value.code == 1
     finally:
         tasks.CONFIG.update(previous)
     assert (output / "index.html").read_bytes() == good
