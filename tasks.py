@@ -151,6 +151,15 @@ def bench(c, articles=1000, runs=3, only=""):
     run_all(HERE, only=only, articles=int(articles), runs=int(runs))
 
 
+@task
+def docs(c):
+    """Write docs/settings.md, the settings reference, from the plugins' defaults."""
+    sys.path.insert(0, str(HERE))
+    from mag_core.settings_reference import write
+
+    print(f"Wrote {write().relative_to(HERE)}")
+
+
 @task(
     help={
         "host": "address to listen on (0.0.0.0 for every interface)",

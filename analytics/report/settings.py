@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "min_engaged_s": 10,
     # Days and hours are counted in this time zone.
     "timezone": "Asia/Tokyo",
+    # (segment id, conditions) in order: the first rule a reader matches names the segment.
     "segment_rules": DEFAULT_RULES,
     # An article reached a segment of its Audience: when at least this share of the
     # segment's readers opened it (any format).
