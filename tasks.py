@@ -195,7 +195,7 @@ def collector(
     }
 )
 def newsletter(c, issue, since="", series="", recipients="", dry_run=False, out="var/newsletter"):
-    """Build an issue's email per reader segment and send it over SMTP (README, "Newsletter")."""
+    """Build an issue's email per reader segment and send it over SMTP (see docs/operations)."""
     import logging
 
     from mag_newsletter.run import Request, run_issue, stopping_errors, summary
