@@ -56,3 +56,10 @@ DEFAULTS = {
         "b": "beside it",
         "c": "",
     }
+
+
+def test_invoke_docs_writes_what_the_reference_renders(tmp_path):
+    from mag_core.settings_reference import write
+
+    written = write(tmp_path / "settings.md")
+    assert written.read_text(encoding="utf-8") == render()
