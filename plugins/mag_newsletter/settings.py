@@ -20,7 +20,8 @@ DEFAULTS = {
     "series": "",  # a `Series:` name: the articles of that series
     # Absolute address of the site for links and images; empty: SITEURL, else FEED_DOMAIN.
     "site_url": "",
-    # From: of the email, e.g. "みらいマガジン編集部 <magazine@example.co.jp>".
+    # From: of the email, e.g. "みらいマガジン編集部 <magazine@example.co.jp>";
+    # required to send (a dry run writes newsletter@example.invalid).
     "sender": "",
     # Reply-To: of the email; empty: none.
     "reply_to": "",
