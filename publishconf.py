@@ -1,6 +1,6 @@
 """Production settings: what CI publishes. Imports pelicanconf and overrides it.
 
-Environment variables (README, "Publishing"):
+Environment variables (docs/operations/publishing.md):
   MAG_SITEURL          the magazine's absolute address, e.g. https://mag.intra.example.co.jp
   MAG_BEACON_URL       the analytics collector's endpoint (unset: pages carry no beacon)
   MAG_PUBLISH_TARGET   where `invoke publish` puts releases: a folder, or user@host:/path
@@ -31,10 +31,10 @@ CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
 MAG_STRICT = True
 
 # The analytics collector's endpoint, e.g. https://mag.intra.example.co.jp/collect
-# (README, "Reader analytics"). Unset: the published pages carry no beacon.
+# (docs/operations/collector.md). Unset: the published pages carry no beacon.
 MAG_BEACON = {"url": os.environ.get("MAG_BEACON_URL", "")}
 
-# `invoke publish` and `invoke rollback` (README, "Publishing").
+# `invoke publish` and `invoke rollback` (docs/operations/publishing.md).
 MAG_PUBLISH = {
     "target": os.environ.get("MAG_PUBLISH_TARGET", ""),
     "keep": int(os.environ.get("MAG_PUBLISH_KEEP") or 5),

@@ -150,6 +150,15 @@ def bench(c, articles=1000, runs=3, only=""):
     run_all(HERE, only=only, articles=int(articles), runs=int(runs))
 
 
+@task
+def docs(c):
+    """Write docs/settings.md, the settings reference, from the plugins' defaults."""
+    sys.path.insert(0, str(HERE))
+    from mag_core.settings_reference import write
+
+    print(f"Wrote {write().relative_to(HERE)}")
+
+
 @task(
     help={
         "host": "address to listen on (0.0.0.0 for every interface)",
@@ -185,7 +194,7 @@ def collector(
     }
 )
 def newsletter(c, issue, since="", series="", recipients="", dry_run=False, out="var/newsletter"):
-    """Build an issue's email per reader segment and send it over SMTP (README, "Newsletter")."""
+    """Build an issue's email per reader segment and send it over SMTP (see docs/operations)."""
     import logging
 
     from mag_core import console

@@ -4,7 +4,7 @@ Every event is one JSON object. Unknown types and unknown fields are rejected,
 strings must match a tight pattern and length (so markup or SQL never gets in),
 numbers must be finite and are clamped to their range, and URLs keep only their
 scheme, host and path (query strings can carry personal data). The same table
-is written up in docs/analytics-events.md; change both together and bump
+is written up in docs/development/analytics-events.md; change both together and bump
 SCHEMA_VERSION when a change is not backwards compatible.
 """
 

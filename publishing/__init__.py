@@ -33,7 +33,7 @@ __all__ = ["PublishConfig", "PublishError", "check_site", "publish", "read_confi
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
-    "target": "",  # a folder, or user@host:/path (rsync over ssh)
+    "target": "",  # a folder, or user@host:/path (rsync over ssh); --target overrides it
     "keep": 5,  # releases kept on the target, the live one included
     "rsh": "ssh",  # the remote shell rsync and the switch use, e.g. "ssh -p 2222"
 }

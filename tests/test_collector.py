@@ -316,7 +316,7 @@ def test_invoke_collector_serves_with_the_documented_options(tmp_path):
 
 
 def test_the_schema_document_names_every_field():
-    text = (ROOT / "docs" / "analytics-events.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "development" / "analytics-events.md").read_text(encoding="utf-8")
     fields = set(COMMON) | {name for fields in BY_TYPE.values() for name in fields}
     assert [name for name in sorted(fields) if f"`{name}`" not in text] == []
     assert [kind for kind in BY_TYPE if f"`{kind}`" not in text] == []

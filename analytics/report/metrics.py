@@ -1,7 +1,7 @@
 """Per-article figures: readers, 閲覧率, 読了率, engaged time, video, formats, newsletter, time.
 
 One pass over the page views fills ``Usage`` (per reader and article, per day and
-hour); everything else is read from it. README, "Reader report" defines every figure.
+hour); everything else is read from it. docs/report/reading.md defines every figure.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from mag_core.formats import FORMAT_ORDER as FORMATS
 
 from .metrics import Usage
 
-# name -> what it measures (shown on the dashboard and in README, "Reader report")
+# name -> what it measures (shown on the dashboard and in docs/report/reading.md)
 FEATURES = {
     "pageviews": "page views in the period",
     "active_days": "days with at least one page view",

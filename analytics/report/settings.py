@@ -21,7 +21,7 @@ _SEGMENT = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 # First matching rule wins; a rule with no conditions matches everyone left.
 # A condition on a feature a reader has no value for (no text read, no video
-# played) does not match. README, "Reader report" explains each feature and rule.
+# played) does not match. docs/report/reading.md explains each feature and rule.
 DEFAULT_RULES = (
     ("dormant", {"active_days": ("<=", 1), "engaged_s": ("<", 60)}),
     ("core", {"read_through": (">=", 0.5), "engaged_per_view_s": (">=", 60)}),
@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "min_engaged_s": 10,
     # Days and hours are counted in this time zone.
     "timezone": "Asia/Tokyo",
+    # (segment id, conditions) in order: the first rule a reader matches names the segment.
     "segment_rules": DEFAULT_RULES,
     # An article reached a segment of its Audience: when at least this share of the
     # segment's readers opened it (any format).

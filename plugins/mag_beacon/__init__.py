@@ -4,7 +4,7 @@ The collector's endpoint comes from ``MAG_BEACON = {"url": ...}`` or the
 ``MAG_BEACON_URL`` environment variable; with neither, pages carry no beacon.
 With one, base.html loads the minified beacon (``defer``) with the page's
 article id, format and reader segments as data attributes, and an opt-out page
-is added. See README, "Reader analytics".
+is added. See docs/operations/collector.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Read a panel file (``panels.md``): the panels of an illustrated variant, in order.
 
-The format, documented in README, "Illustrated variants"::
+The format, documented in docs/editors/illustrated.md::
 
     Title: イラストで見る 越境学習の1年      (optional, before the first panel)
     Lead: 5枚の絵で、1年を振り返ります。      (optional)

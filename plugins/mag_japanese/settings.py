@@ -12,6 +12,7 @@ DEFAULTS = {
     "summary_length": 120,
     # Characters that end a Japanese (or Latin) sentence.
     "sentence_ends": "。！？!?",
+    # Cuts a single over-long sentence, with no space before it.
     "ellipsis": "…",
     # Long titles make long URLs; slugs are cut at a word boundary past this.
     "slug_max_length": 60,

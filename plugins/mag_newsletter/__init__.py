@@ -5,7 +5,7 @@ sets them), a build writes one email per segment of ``MAG_AUDIENCES`` into
 ``newsletter/<issue>/``: teasers of the issue's articles, each segment's
 formats first (busy: short cut and transcript; light: illustrated; core: the
 article and the full video), every link tagged with utm_* campaign parameters.
-:mod:`.send` sends them over SMTP, or writes .eml files. See README, "Newsletter".
+:mod:`.send` sends them over SMTP, or writes .eml files. See docs/operations/newsletter-relay.md.
 """
 
 from __future__ import annotations

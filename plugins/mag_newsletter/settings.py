@@ -20,12 +20,16 @@ DEFAULTS = {
     "series": "",  # a `Series:` name: the articles of that series
     # Absolute address of the site for links and images; empty: SITEURL, else FEED_DOMAIN.
     "site_url": "",
-    # From: of the email, e.g. "みらいマガジン編集部 <magazine@example.co.jp>".
+    # From: of the email, e.g. "みらいマガジン編集部 <magazine@example.co.jp>";
+    # required to send (a dry run writes newsletter@example.invalid).
     "sender": "",
+    # Reply-To: of the email; empty: none.
     "reply_to": "",
     # {site}, {issue}, {title} (the first teaser's title) and {count} are filled in.
     "subject": "{site} {issue}号｜{title}",
+    # At most this many articles make an issue.
     "max_articles": 8,
+    # A teaser's summary is cut to this many characters.
     "summary_chars": 120,
     # Per segment, the formats in the order the email offers them: the first one an
     # article has is where its title and picture lead.

@@ -20,7 +20,9 @@ __all__ = ["build_index", "index_site", "register"]
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
+    # Index at the end of every Pelican run, not only in `invoke build`.
     "index_on_build": False,
+    # Parts of pages left out of the index (navigation repeated on every article).
     "exclude_selectors": list(DEFAULT_EXCLUDES),
 }
 

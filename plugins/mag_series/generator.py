@@ -9,8 +9,10 @@ from mag_core import plugin_settings
 from .series import collect_series
 
 DEFAULTS = {
+    # A series page's URL and file; {slug} is the romaji of its Series: name.
     "url": "series/{slug}/",
     "save_as": "series/{slug}/index.html",
+    # The theme template the page is written with (theme/templates/series.html).
     "template": "series",
 }
 

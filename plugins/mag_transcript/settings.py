@@ -13,6 +13,7 @@ CLEANUP_KEY = "TranscriptCleanup"
 DEFAULTS = {
     # The transcript page lives in this folder under its article's folder.
     "folder": "transcript",
+    # theme/templates/transcript.html
     "template": "transcript",
     # The page title; {title} is the video article's title.
     "title": "{title}（文字起こし）",
@@ -24,6 +25,7 @@ DEFAULTS = {
     # ケバ取り: drop fillers and immediate repetitions. Off by default, since a
     # verbatim transcript is the safe choice; articles override it.
     "cleanup": False,
+    # The fillers ケバ取り removes when they stand on their own.
     "fillers": [
         "えー",
         "えーと",
