@@ -103,12 +103,23 @@ def build(tmp_path: Path) -> Callable[..., Path]:
     """build(files, **overrides) -> output folder of a real build of those files."""
 
     def _build(files: Mapping[str, str | bytes], conf: str = "pelicanconf.py", **overrides) -> Path:
-        content = write_site(tmp_path, files)
-        output = tmp_path / "output"
-        run_pelican(content, output, overrides, conf=conf)
-        return output
+        return build_in(tmp_path, files, conf, **overrides)
 
     return _build
+
+
+def build_in(
+    folder: Path, files: Mapping[str, str | bytes], conf: str = "pelicanconf.py", **overrides
+) -> Path:
+    """A real build of ``files`` in ``folder``; returns the output folder.
+
+    For a site that several tests only read, build it once in a module-scoped
+    fixture: ``build_in(tmp_path_factory.mktemp("site"), files)``.
+    """
+    content = write_site(folder, files)
+    output = folder / "output"
+    run_pelican(content, output, overrides, conf=conf)
+    return output
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pictures
 import pytest
 from PIL import Image, ImageFont
 
-from conftest import soup
+from conftest import build_in, soup
 from mag_core import BuildStopped, SettingsError
 
 SLUG = "pitch-day"
@@ -65,9 +65,10 @@ def variant_files(panels: str = PANELS, **replace) -> dict:
     return files
 
 
-@pytest.fixture
-def variant_site(build):
-    return build(variant_files())
+@pytest.fixture(scope="module")
+def variant_site(tmp_path_factory):
+    """Built once: the tests that use it only read it."""
+    return build_in(tmp_path_factory.mktemp("variant"), variant_files())
 
 
 def variant_page(output):

@@ -9,7 +9,7 @@ import pictures
 import pytest
 from PIL import Image
 
-from conftest import soup
+from conftest import build_in, soup
 from mag_core import BuildStopped
 
 ARTICLE = """Title: 写真で見る現場
@@ -50,11 +50,11 @@ def srcset_files(output: Path, page: Path, srcset: str) -> list[tuple[Path, int]
     return entries
 
 
-@pytest.fixture
-def photo_site(build):
-    return build(
-        site_files(**{"wide.png": pictures.png(1600, 900), "photo.jpg": pictures.phone_photo()})
-    )
+@pytest.fixture(scope="module")
+def photo_site(tmp_path_factory):
+    """Built once: the tests that use it only read it."""
+    files = site_files(**{"wide.png": pictures.png(1600, 900), "photo.jpg": pictures.phone_photo()})
+    return build_in(tmp_path_factory.mktemp("photos"), files)
 
 
 def test_content_images_become_pictures_with_webp_widths(photo_site):
@@ -90,8 +90,8 @@ def test_small_images_are_never_upscaled(build):
     assert [width for _, width in srcset_files(output, page_path, source["srcset"])] == [300]
 
 
-def test_exif_orientation_is_applied_and_gps_removed_everywhere(photo_site, tmp_path):
-    with Image.open(tmp_path / "content/images/photo.jpg") as original:
+def test_exif_orientation_is_applied_and_gps_removed_everywhere(photo_site):
+    with Image.open(photo_site.parent / "content/images/photo.jpg") as original:
         assert pictures.has_location_or_exif(original)  # the fixture really carries GPS
     with Image.open(photo_site / "images/photo.jpg") as published:
         assert published.size == (120, 240)  # upright: orientation 6 turned it
