@@ -10,11 +10,13 @@ Environment variables (docs/operations/publishing.md):
 """
 
 import os
-import sys
+from pathlib import Path
 
-sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+from pelican.settings import get_settings_from_file
 
-from pelicanconf import *  # noqa: F403
+# The development settings, read by path as Pelican reads any settings file (no
+# import path to edit); everything below overrides them.
+globals().update(get_settings_from_file(str(Path(__file__).with_name("pelicanconf.py"))))
 
 # The intranet address of the magazine, e.g. https://mag.intra.example.co.jp
 # (`invoke publish` refuses to publish without it).

@@ -12,10 +12,9 @@ from pathlib import Path
 from invoke import task
 from invoke.exceptions import Exit
 
-HERE = Path(__file__).absolute().parent
-sys.path.insert(0, str(HERE / "plugins"))
+from mag_core.files import swap_in
 
-from mag_core.files import swap_in  # noqa: E402 - needs the plugins folder on the path
+HERE = Path(__file__).absolute().parent
 
 CONFIG = {
     "content": "content",
@@ -144,7 +143,6 @@ def _default_author() -> str:
 @task
 def bench(c, articles=1000, runs=3, only=""):
     """Benchmarks (all, or --only=build,video,...): ratios against baselines of the same run."""
-    sys.path.insert(0, str(HERE))
     from benchmarks import run_all
 
     run_all(HERE, only=only, articles=int(articles), runs=int(runs))
@@ -153,7 +151,6 @@ def bench(c, articles=1000, runs=3, only=""):
 @task
 def docs(c):
     """Write docs/settings.md, the settings reference, from the plugins' defaults."""
-    sys.path.insert(0, str(HERE))
     from mag_core.settings_reference import write
 
     print(f"Wrote {write().relative_to(HERE)}")
@@ -175,7 +172,6 @@ def collector(
     origin=f"http://{CONFIG['host']}:{CONFIG['port']},http://localhost:{CONFIG['port']}",
 ):
     """Run the analytics collector the beacon posts to (POST /collect); Ctrl-C stops."""
-    sys.path.insert(0, str(HERE))
     from analytics.app import CollectorConfig
     from analytics.collector import parse_origins, serve
 
@@ -225,7 +221,6 @@ def _publish_config(settings_file: str, target: str = ""):
 
 def _run_publishing(step, *args):
     """Run a publishing step with its progress shown; its errors end the task with the reason."""
-    sys.path.insert(0, str(HERE))
     import logging
 
     from mag_core import SettingsError, console
@@ -343,7 +338,6 @@ def report(
     until="",
 ):
     """Reader report for the editors: segments, formats and 読了率 (dashboard + CSV)."""
-    sys.path.insert(0, str(HERE))
     from analytics.report.cli import main
 
     given = {"--site": site, "--headcount": int(headcount) or "", "--directory": directory,

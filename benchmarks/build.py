@@ -31,7 +31,6 @@ def _pelican(content: Path, settings: Path, output: Path, cwd: Path) -> None:
 
 
 def run(root: Path, options: dict) -> None:
-    sys.path.insert(0, str(root / "plugins"))
     from mag_search import build_index
     from mag_search.index import pagefind_executable
 

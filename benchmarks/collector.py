@@ -28,8 +28,6 @@ OTHERS = {"Plausible": 2681, "Umami": 2229, "GoatCounter": 3319}
 
 
 def run(root: Path, options: dict) -> None:
-    sys.path.insert(0, str(root / "plugins"))
-    sys.path.insert(0, str(root))
     beacon_bytes(root)
     seconds = float(options.get("collector_seconds", SECONDS))
     with tempfile.TemporaryDirectory(prefix="collector-bench-") as work:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -101,7 +100,6 @@ def _plain_pillow(content: Path) -> int:
 
 
 def run(root: Path, options: dict) -> None:
-    sys.path.insert(0, str(root / "plugins"))
     images, runs = int(options.get("images", 24)), int(options.get("runs", 3))
     with tempfile.TemporaryDirectory(prefix="mag-bench-images-") as folder:
         work = Path(folder)

@@ -11,7 +11,6 @@ is timed.
 from __future__ import annotations
 
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -79,9 +78,7 @@ def write_site(folder: Path, articles: int = 200) -> Path:
     return folder
 
 
-def run(root: Path, options: dict) -> None:
-    sys.path.insert(0, str(root))
-    sys.path.insert(0, str(root / "plugins"))
+def run(_root: Path, options: dict) -> None:
     from analytics.report.cli import make_report
     from analytics.storage import import_events
 

@@ -29,7 +29,6 @@ CAPTIONS = "WEBVTT\n\n" + "".join(
 
 
 def run(root: Path, options: dict) -> None:
-    sys.path.insert(0, str(root / "plugins"))
     runs = max(1, min(int(options.get("runs", 3)), 3))
     with tempfile.TemporaryDirectory(prefix="mag-bench-video-") as folder:
         work = Path(folder)
@@ -193,7 +192,8 @@ def _rebuild(root: Path, work: Path, runs: int) -> None:
     wrapper.chmod(0o755)
     conf = work / "benchconf.py"
     conf.write_text(
-        f"import sys\nsys.path.insert(0, {str(root)!r})\nfrom pelicanconf import *  # noqa\n"
+        "from pelican.settings import get_settings_from_file\n"
+        f"globals().update(get_settings_from_file({str(root / 'pelicanconf.py')!r}))\n"
         f"MAG_CACHE_PATH = {str(work / 'site-cache')!r}\n"
         f"MAG_VIDEO = {{'ffmpeg': {str(wrapper)!r}, 'progress': 'off'}}\n",
         encoding="utf-8",

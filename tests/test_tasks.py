@@ -88,7 +88,6 @@ def test_a_failed_build_leaves_the_previous_output(tmp_path):
     from invoke import Context
     from invoke.exceptions import Exit
 
-    sys.path.insert(0, str(ROOT))
     import tasks
 
     content = tmp_path / "content" / "articles"
@@ -97,7 +96,8 @@ def test_a_failed_build_leaves_the_previous_output(tmp_path):
     output = tmp_path / "output"
     settings = tmp_path / "conf.py"
     settings.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *\n"
+        "from pelican.settings import get_settings_from_file\n"
+        f"globals().update(get_settings_from_file({str(ROOT / 'publishconf.py')!r}))\n"
         f"PATH = {str(tmp_path / 'content')!r}\nTHEME = {str(ROOT / 'theme')!r}\n",
         encoding="utf-8",
     )

@@ -3,18 +3,22 @@
 One error type for bad content, settings read over defaults, the per-build
 problem list that stops a strict build, the front-matter checks, and the
 template helpers.
+
+Importing ``mag_core`` does not import Pelican: the collector and the reader
+report use its errors, settings and format ids, and start in a fraction of the
+time without Pelican, docutils, Markdown and Jinja2. Pelican's side loads when
+Pelican calls :func:`register` (``mag_core.plugin``), and the front-matter
+helpers on first use.
 """
 
 from __future__ import annotations
 
-from pelican import signals
+from typing import Any
 
-from . import frontmatter, problems
 from .errors import BuildStopped, ContentError, SettingsError
 from .formats import add_format, formats_of
-from .frontmatter import declare_keys
+from .problems import report
 from .settings import is_strict, plugin_settings
-from .templating import render_once
 
 __all__ = [
     "BuildStopped",
@@ -28,45 +32,17 @@ __all__ = [
     "report",
 ]
 
-report = problems.report
 
+def __getattr__(name: str) -> Any:
+    # PEP 562: ``declare_keys`` lives beside the front-matter checks, which need Pelican.
+    if name == "declare_keys":
+        from .frontmatter import declare_keys
 
-def check_front_matter(generators) -> None:
-    settings = generators[0].settings if generators else {}
-    for error in frontmatter.check_generators(generators):
-        problems.report(error, settings)
-
-
-def add_template_helpers(pelican) -> None:
-    """Templates call formats_of(article) for the format switcher, render_once for cards."""
-    helpers = pelican.settings.setdefault("JINJA_GLOBALS", {})
-    helpers["formats_of"] = formats_of
-    helpers["render_once"] = render_once
-
-
-def forget_stopped_sitemap(_pelican) -> None:
-    """Let the sitemap plugin start afresh after a build that was stopped.
-
-    pelican-sitemap remembers the Pelican run it writes for and forgets it only
-    in ``finalized``; a strict build stopped by bad content never gets there, so
-    in a long-lived process (livereload, tests) every later run would silently
-    write no sitemap.
-    """
-    try:
-        from pelican.plugins.sitemap import sitemap
-    except ImportError:
-        return
-    sitemap.generator._main_pelican = None
-    sitemap.generator.page_queue = []
+        return declare_keys
+    raise AttributeError(f"module 'mag_core' has no attribute {name!r}")
 
 
 def register() -> None:
-    declare_keys("audience", "cover")
-    signals.initialized.connect(problems.reset)
-    signals.initialized.connect(add_template_helpers)
-    signals.initialized.connect(forget_stopped_sitemap)
-    signals.initialized.connect(render_once.clear)
-    signals.all_generators_finalized.connect(check_front_matter)
-    # get_writer is sent after every all_generators_finalized handler and
-    # before the first page is written: the last moment to stop a strict build.
-    signals.get_writer.connect(problems.stop_if_any)
+    from .plugin import register as connect_signals
+
+    connect_signals()
