@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from conftest import invoke, make_project, write_site
+from conftest import invoke, make_project, soup, write_site
 from mag_core import BuildStopped, SettingsError
 
 GOOD = "Title: よい記事\nDate: 2026-11-01 09:00\nCategory: 新規事業\n\n本文です。\n"
@@ -81,3 +81,32 @@ def test_publish_build_exits_non_zero_and_keeps_the_old_output(tmp_path):
         "content/articles/bad.md:2: cannot read the date"
     )
     assert (project / "output" / "index.html").read_bytes() == before
+
+
+@pytest.mark.parametrize("value", ["busy, light", "busy light", "Busy,light"])
+def test_every_way_of_listing_audiences_means_the_same_everywhere(build, value):
+    from mag_core.audiences import split_audience
+
+    text = f"Title: 対象\nDate: 2026-11-01\nCategory: 新規事業\nAudience: {value}\n\n本文。\n"
+    output = build({"articles/a.md": text}, conf="publishconf.py", MAG_BEACON={"url": "/collect"})
+    assert split_audience(value) == ["busy", "light"]
+    script = soup(output / "2026" / "taishou" / "index.html").select_one("script[data-article]")
+    assert script["data-audience"] == "busy light"
+
+
+def test_audiences_are_the_segments_the_site_declares(build):
+    segments = {"managers": "管理職", "busy": "忙しい人"}
+    order = ["article", "video", "transcript", "short", "illustrated"]
+    newsletter = {"formats": {"managers": order, "busy": order}}
+    good = "Title: 管理職向け\nDate: 2026-11-01\nCategory: 新規事業\nAudience: managers\n\n本文。\n"
+    settings = {"MAG_AUDIENCES": segments, "MAG_NEWSLETTER": newsletter}
+    build({"articles/a.md": good}, conf="publishconf.py", **settings)
+    light = good.replace("managers", "light")
+    with pytest.raises(BuildStopped) as caught:
+        build({"articles/a.md": light}, conf="publishconf.py", **settings)
+    (error,) = caught.value.errors
+    assert (error.line, error.message, error.hint) == (
+        4,
+        "unknown audience light",
+        "use managers, busy",
+    )

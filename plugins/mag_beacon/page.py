@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from mag_core import formats_of
-
-_SEGMENT = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+from mag_core.audiences import audiences_of
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class Beacon:
         if article is not None:
             attributes["data-article"] = article.slug
             attributes["data-format"] = current_format(article, output_file)
-            attributes["data-audience"] = " ".join(audiences(article)) or None
+            attributes["data-audience"] = " ".join(audiences_of(article)) or None
         return attributes
 
 
@@ -39,10 +37,3 @@ def current_format(article: Any, output_file: str) -> str | None:
         if url in (output_file, folder):
             return fmt.id
     return None
-
-
-def audiences(article: Any) -> list[str]:
-    """The segment ids of ``Audience: busy, light`` (a list if another plugin parsed it)."""
-    value = getattr(article, "audience", None) or ""
-    items = value.replace(",", " ").split() if isinstance(value, str) else [str(v) for v in value]
-    return [item for item in (i.strip().lower() for i in items) if _SEGMENT.fullmatch(item)]

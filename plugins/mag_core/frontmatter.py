@@ -17,6 +17,7 @@ from typing import Any
 from pelican.contents import Article, Page
 from pelican.utils import get_date
 
+from .audiences import DEFAULT_AUDIENCES, known_audiences, unknown_audiences
 from .errors import ContentError
 from .unread import failed_sources, unread_problem
 
@@ -28,9 +29,6 @@ PELICAN_KEYS = frozenset(
         "keywords", "description",
     }
 )  # fmt: skip
-
-# Reader segments an article can be written for (ids shared with analytics and newsletter).
-AUDIENCES = ("busy", "light", "core")
 
 # Keys the magazine's plugins add; each plugin declares its own in register().
 _declared_keys: set[str] = set()
@@ -75,8 +73,10 @@ def read_front_matter(path: Path) -> list[Field]:
     return fields
 
 
-def check_file(path: Path, *, needs_date: bool) -> list[ContentError]:
-    """Every front-matter problem of one file."""
+def check_file(
+    path: Path, *, needs_date: bool, audiences: tuple[str, ...] = DEFAULT_AUDIENCES
+) -> list[ContentError]:
+    """Every front-matter problem of one file (``audiences``: the site's segment ids)."""
     fields = read_front_matter(path)
     by_key = {field.key.lower(): field for field in fields}
     problems: list[ContentError] = []
@@ -102,15 +102,17 @@ def check_file(path: Path, *, needs_date: bool) -> list[ContentError]:
             ContentError(path, "no date", line=1, hint="add a line 'Date: 2026-11-20 09:00'")
         )
     problems.extend(_typo_problems(path, fields))
-    problems.extend(_audience_problems(path, by_key.get("audience")))
+    problems.extend(_audience_problems(path, by_key.get("audience"), audiences))
     return problems
 
 
-def _audience_problems(path: Path, field: Field | None) -> list[ContentError]:
+def _audience_problems(
+    path: Path, field: Field | None, audiences: tuple[str, ...]
+) -> list[ContentError]:
     """Audience ids must be segment ids the analytics and newsletter know."""
     if field is None:
         return []
-    unknown = unknown_audiences(field.value)
+    unknown = unknown_audiences(field.value, audiences)
     if not unknown:
         return []
     return [
@@ -118,14 +120,9 @@ def _audience_problems(path: Path, field: Field | None) -> list[ContentError]:
             path,
             f"unknown audience {', '.join(unknown)}",
             line=field.line,
-            hint=f"use {', '.join(AUDIENCES)}",
+            hint=f"use {', '.join(audiences)}",
         )
     ]
-
-
-def unknown_audiences(value: str) -> list[str]:
-    """The ids in an ``Audience:`` value that are no reader segment."""
-    return [a for a in (part.strip() for part in value.split(",")) if a and a not in AUDIENCES]
 
 
 # Remembered: the same keys come back in every file (Pelican's own 'reader' among them),
@@ -175,13 +172,14 @@ def check_generators(generators: Iterable[Any]) -> list[ContentError]:
         )
         read = _read_contents(generator)
         failed = set(failed_sources(generator))
+        audiences = known_audiences(generator.settings)
         for relative in sorted(files):
             path = Path(generator.path) / relative
             found: list[ContentError] = []
             if path.suffix.lower() in MARKDOWN_SUFFIXES:
                 content = read.get(str(path.resolve()))
-                if content is None or _looks_wrong(content.metadata):
-                    found = check_file(path, needs_date=needs_date)
+                if content is None or _looks_wrong(content.metadata, audiences):
+                    found = check_file(path, needs_date=needs_date, audiences=audiences)
             if not found and relative in failed:
                 found = [unread_problem(generator, relative, content_class)]
             problems.extend(found)
@@ -204,11 +202,11 @@ def _read_contents(generator) -> dict[str, Any]:
     return contents
 
 
-def _looks_wrong(metadata: Mapping[str, Any]) -> bool:
+def _looks_wrong(metadata: Mapping[str, Any], audiences: tuple[str, ...]) -> bool:
     """Whether the file's front matter needs the full check (with its lines)."""
     known = known_keys()
     return any(typo_of(key, known) for key in metadata) or bool(
-        unknown_audiences(str(metadata.get("audience") or ""))
+        unknown_audiences(metadata.get("audience"), audiences)
     )
 
 

@@ -107,8 +107,8 @@ def render() -> str:
 
 def _site_wide() -> list[tuple[str, str, str]]:
     """The settings outside any plugin's dict: (name, default, meaning)."""
+    from mag_core.audiences import DEFAULT_AUDIENCES as AUDIENCES
     from mag_core.cache import CACHE_ENV, CACHE_SETTING, DEFAULT_CACHE
-    from mag_core.frontmatter import AUDIENCES
     from mag_core.settings import STRICT_SETTING
 
     return [

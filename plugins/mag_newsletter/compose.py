@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from mag_core import formats_of
+from mag_core.audiences import audiences_of
 
 from .links import absolute, campaign_url
 
@@ -85,14 +86,9 @@ def ordered_formats(article, order: Sequence[str]) -> list:
     return sorted(formats, key=lambda f: position.get(f.id, len(order)))
 
 
-def audiences(article) -> set[str]:
-    value = article.metadata.get("audience") or ""
-    return {part.strip().lower() for part in str(value).replace(",", " ").split()}
-
-
 def _rank(article, segment: str, order: Sequence[str]) -> tuple:
     """Meant for the segment (or for everyone) first, then by the best format on offer."""
-    meant = audiences(article)
+    meant = set(audiences_of(article))
     lead = ordered_formats(article, order)[0].id
     position = order.index(lead) if lead in order else len(order)
     return (bool(meant) and segment not in meant, position)

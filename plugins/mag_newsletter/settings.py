@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mag_core import SettingsError, plugin_settings
+from mag_core.audiences import known_audiences
 from mag_core.formats import FORMAT_ORDER
-from mag_core.frontmatter import AUDIENCES
 
 DEFAULTS = {
     # Which issue to build; `invoke newsletter --issue/--since/--series` sets these.
@@ -68,7 +68,7 @@ def read(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 def segments(settings: Mapping[str, Any]) -> list[str]:
     """The reader segments emails are made for: MAG_AUDIENCES's ids."""
-    return list(settings.get("MAG_AUDIENCES") or AUDIENCES)
+    return list(known_audiences(settings))
 
 
 def selection(config: Mapping[str, Any]) -> Selection | None:
