@@ -1,25 +1,22 @@
-"""What the built site says about each article page: title, reading time, audience, videos.
+"""What the built site says about each article page: title, reading time, audience, media.
 
-The report reads the finished HTML (the site folder ``invoke build`` writes), so it
-needs no build settings and sees exactly what readers saw. A page tells its
-article id, format and audience through the beacon's data attributes; a site
-built without a collector lacks them, and its pages are matched to the events
-by URL path instead.
+The report reads the build's manifest (``_mag/manifest.json``, written by every
+build: mag_core.manifest), not the pages' HTML, so a change of wording in a
+template cannot change its figures. A page is found by (article id, format), as
+the beacon names it, or by URL path for events of a page the manifest names by
+another format.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
+
+from mag_core.manifest import read_manifest
 
 logger = logging.getLogger(__name__)
-
-_MINUTES = re.compile(r"(\d+)\s*分")
-# Only pages with an article header can carry an article's reading time.
-_MARKERS = ("data-article", "article-title", "illustrated__title")
 
 
 @dataclass
@@ -33,56 +30,20 @@ class SitePage:
     videos: set[str] = field(default_factory=set)  # "video", "short"
 
 
-class _PageParser(HTMLParser):
-    def __init__(self, page: SitePage) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = page
-        self.headers = 0  # depth of <header> elements
-        self.capture: str | None = None  # "title" or "minutes" while inside one
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        classes = values.get("class", "").split()
-        page = self.page
-        if tag == "script" and "data-article" in values:
-            page.article = values["data-article"]
-            page.format = values.get("data-format") or page.format
-            page.audience = tuple(values.get("data-audience", "").split())
-        elif tag == "article" and page.format is None:
-            page.format = values.get("data-format") or ("article" if "article" in classes else None)
-        elif tag == "header":
-            self.headers += 1
-        elif tag == "video" and values.get("data-format"):
-            page.videos.add(values["data-format"])
-        elif tag == "h1" and not page.title:
-            self.capture, self.text = "title", []
-        elif tag == "span" and "reading-time" in classes and self.headers and not page.minutes:
-            self.capture, self.text = "minutes", []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "header":
-            self.headers = max(0, self.headers - 1)
-        elif (tag, self.capture) in {("h1", "title"), ("span", "minutes")}:
-            text = " ".join("".join(self.text).split())
-            if self.capture == "title":
-                self.page.title = text
-            elif match := _MINUTES.search(text):
-                self.page.minutes = int(match.group(1))
-            self.capture = None
-
-    def handle_data(self, data: str) -> None:
-        if self.capture:
-            self.text.append(data)
-
-
-def read_page(path: Path, url_path: str) -> SitePage | None:
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if not any(marker in text for marker in _MARKERS):
-        return None
-    page = SitePage(url_path)
-    _PageParser(page).feed(text)
-    return page if page.title or page.article else None
+def pages_of(entry: dict[str, Any]) -> list[SitePage]:
+    """The pages of one article of the manifest."""
+    return [
+        SitePage(
+            path="/" + page["url"].lstrip("/"),
+            article=entry["id"],
+            format=page["format"],
+            title=page.get("title") or "",
+            minutes=page.get("minutes"),
+            audience=tuple(entry.get("audience") or ()),
+            videos=set(entry.get("media") or ()) if page["format"] == "article" else set(),
+        )
+        for page in entry.get("pages", ())
+    ]
 
 
 class Site:
@@ -102,15 +63,7 @@ class Site:
             raise FileNotFoundError(
                 f"analytics: no built site at {folder}/ (run 'invoke build', or pass --site)"
             )
-        pages = []
-        for html in sorted(folder.rglob("*.html")):
-            relative = html.relative_to(folder).as_posix()
-            url = "/" + (
-                relative.removesuffix("index.html") if html.name == "index.html" else relative
-            )
-            page = read_page(html, url)
-            if page:
-                pages.append(page)
+        pages = [page for entry in read_manifest(folder)["articles"] for page in pages_of(entry)]
         logger.info("analytics.report: %d article pages in %s", len(pages), folder)
         return cls(pages)
 

@@ -4,48 +4,43 @@ from __future__ import annotations
 
 from pelican import signals
 
-from . import frontmatter, problems
+from . import frontmatter
+from .adapters import forget_stopped_sitemap
+from .build import build_of, start_build
 from .formats import formats_of
 from .frontmatter import declare_keys
-from .templating import render_once
+from .manifest import ManifestGenerator
+
+
+def start_run(pelican) -> type:
+    """The first signal of every run: a fresh Build, its template helpers, its manifest."""
+    build = start_build(pelican.settings)
+    helpers = pelican.settings.setdefault("JINJA_GLOBALS", {})
+    # Templates call formats_of(article) for the format switcher, render_once for cards.
+    helpers["formats_of"] = formats_of
+    helpers["render_once"] = build.render_once
+    forget_stopped_sitemap()
+    return ManifestGenerator
 
 
 def check_front_matter(generators) -> None:
-    settings = generators[0].settings if generators else {}
-    for error in frontmatter.check_generators(generators):
-        problems.report(error, settings)
-
-
-def add_template_helpers(pelican) -> None:
-    """Templates call formats_of(article) for the format switcher, render_once for cards."""
-    helpers = pelican.settings.setdefault("JINJA_GLOBALS", {})
-    helpers["formats_of"] = formats_of
-    helpers["render_once"] = render_once
-
-
-def forget_stopped_sitemap(_pelican) -> None:
-    """Let the sitemap plugin start afresh after a build that was stopped.
-
-    pelican-sitemap remembers the Pelican run it writes for and forgets it only
-    in ``finalized``; a strict build stopped by bad content never gets there, so
-    in a long-lived process (livereload, tests) every later run would silently
-    write no sitemap.
-    """
-    try:
-        from pelican.plugins.sitemap import sitemap
-    except ImportError:
+    if not generators:
         return
-    sitemap.generator._main_pelican = None
-    sitemap.generator.page_queue = []
+    build = build_of(generators[0].settings)
+    for error in frontmatter.check_generators(generators):
+        build.report(error)
+
+
+def stop_if_any(pelican) -> None:
+    build_of(pelican.settings).stop_if_any()
 
 
 def register() -> None:
     declare_keys("audience", "cover")
-    signals.initialized.connect(problems.reset)
-    signals.initialized.connect(add_template_helpers)
-    signals.initialized.connect(forget_stopped_sitemap)
-    signals.initialized.connect(render_once.clear)
+    # Connected first of the magazine's plugins (mag_core is first in PLUGINS),
+    # so the Build exists before any other plugin's handler of the same run.
+    signals.get_generators.connect(start_run)
     signals.all_generators_finalized.connect(check_front_matter)
     # get_writer is sent after every all_generators_finalized handler and
     # before the first page is written: the last moment to stop a strict build.
-    signals.get_writer.connect(problems.stop_if_any)
+    signals.get_writer.connect(stop_if_any)

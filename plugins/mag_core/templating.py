@@ -18,8 +18,9 @@ class RenderOnce:
 
     The output is kept per macro name, subject, arguments and ``vary``: whatever
     else the macro reads from the page's context and may differ between pages
-    (with relative URLs, SITEURL depends on how deep the page is). ``clear`` at
-    the start of each build, so a long-lived process never shows stale output.
+    (with relative URLs, SITEURL depends on how deep the page is). Each build
+    has its own (``Build.render_once``), so a long-lived process never shows
+    stale output and holds no old article.
     """
 
     def __init__(self) -> None:
@@ -33,9 +34,3 @@ class RenderOnce:
         output = macro(subject, *args)
         self._outputs[key] = (subject, output)
         return output
-
-    def clear(self, *_signal_args: Any) -> None:
-        self._outputs.clear()
-
-
-render_once = RenderOnce()

@@ -1,0 +1,66 @@
+"""The one object that lives exactly one build: what this run found and remembers.
+
+Pelican runs several builds in one process (``pelican -r``, livereload, tests),
+and reuses one settings dict and, under ``-r``, one ``Pelican`` for all of them.
+Per-run state in module globals had to be reset on some signal, and the resets
+disagreed (one ran on ``initialized``, which ``pelican -r`` sends once). Here a
+fresh :class:`Build` is made when each run asks for its generators (the first
+signal of every run) and kept in the run's settings under ``MAG_BUILD``; every
+plugin reaches it through :func:`build_of` with the settings it already has, so
+nothing of one run can leak into the next.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from .console import log_problem
+from .errors import BuildStopped, ContentError
+from .settings import is_strict
+from .templating import RenderOnce
+
+logger = logging.getLogger(__name__)
+
+BUILD_SETTING = "MAG_BUILD"
+
+
+class Build:
+    """The problems, memos and findings of one run, and the rules that use them."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.strict = is_strict(settings)
+        self.problems: list[ContentError] = []
+        self.render_once = RenderOnce()
+        self.articles: list[Any] = []  # published and hidden, in the order Pelican sorted them
+
+    def report(self, error: ContentError) -> None:
+        """A content problem: an error that stops a strict build, a warning otherwise."""
+        if self.strict:
+            log_problem(logger, error, logging.ERROR)
+            self.problems.append(error)
+        else:
+            log_problem(logger, error, logging.WARNING)
+
+    def stop_if_any(self) -> None:
+        """Raise once for every problem a strict build found, before a page is written."""
+        if self.problems:
+            raise BuildStopped(self.problems)
+
+
+def start_build(settings: MutableMapping[str, Any]) -> Build:
+    """A new build for this run, replacing the last run's."""
+    build = Build(settings)
+    settings[BUILD_SETTING] = build
+    return build
+
+
+def build_of(settings: Mapping[str, Any]) -> Build:
+    """This run's build; outside a run (a plugin function called on its own), a new one."""
+    build = settings.get(BUILD_SETTING)
+    if build is None:
+        build = Build(settings)
+        if isinstance(settings, MutableMapping):
+            settings[BUILD_SETTING] = build
+    return build
