@@ -1,5 +1,6 @@
 """Development settings: `invoke build`, `invoke livereload` and `make site` use these."""
 
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -98,6 +99,10 @@ JINJA_ENVIRONMENT = {
     "extensions": [],
     "autoescape": True,
 }
+
+# The media cache (encoded videos, posters, images): cache/ beside content/, or
+# $MAG_CACHE_DIR, which CI points at a folder it keeps between runs.
+MAG_CACHE_PATH = os.environ.get("MAG_CACHE_DIR", "")
 
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False

@@ -282,8 +282,10 @@ def beacon_tag(page_soup):
 
 
 def test_every_page_carries_the_beacon_with_its_article_and_format(tmp_path, clip, monkeypatch):
-    monkeypatch.setenv("MAG_BEACON_URL", "https://mag.intra.example/collect")
-    output = build_site(tmp_path, site_files(clip))
+    # Plugins read settings only: the environment reaches them through publishconf.py.
+    monkeypatch.setenv("MAG_BEACON_URL", "https://elsewhere.example/ignored")
+    endpoint = {"url": "https://mag.intra.example/collect"}
+    output = build_site(tmp_path, site_files(clip), MAG_BEACON=endpoint)
     story = beacon_tag(soup(output / "2026/beacon-story/index.html"))
     assert story.has_attr("defer")
     assert story["data-endpoint"] == "https://mag.intra.example/collect"

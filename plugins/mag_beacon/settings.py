@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from mag_core import SettingsError, plugin_settings
-
-ENV_URL = "MAG_BEACON_URL"
 
 DEFAULTS = {
     # The collector's endpoint, e.g. "https://mag.intra.example.co.jp/collect" (or a
@@ -29,7 +26,7 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 def read(settings: Mapping[str, Any]) -> dict[str, Any]:
     """The checked settings; ``url`` is "" when no endpoint is configured."""
     config = plugin_settings(settings, "MAG_BEACON", DEFAULTS)
-    config["url"] = (config["url"] or os.environ.get(ENV_URL, "")).strip()
+    config["url"] = config["url"].strip()
     if config["url"]:
         _check_url(config["url"])
     if not isinstance(config["site"], str) or not _SITE.fullmatch(config["site"]):
@@ -47,6 +44,6 @@ def _check_url(url: str) -> None:
     relative = not parts.scheme and not parts.netloc and url.startswith("/")
     if not (absolute or relative) or any(char in url for char in "\"'<> "):
         raise SettingsError(
-            f"MAG_BEACON: url {url!r} (or ${ENV_URL}) must be an http(s) URL like "
+            f"MAG_BEACON: url {url!r} must be an http(s) URL like "
             "https://mag.intra.example.co.jp/collect, or a path like /collect"
         )

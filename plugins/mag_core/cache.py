@@ -23,13 +23,12 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 CACHE_SETTING = "MAG_CACHE_PATH"
-CACHE_ENV = "MAG_CACHE_DIR"
 DEFAULT_CACHE = "cache"
 
 
 def cache_root(settings: Mapping[str, Any]) -> Path:
-    """The cache folder: $MAG_CACHE_DIR, else MAG_CACHE_PATH, else ./cache beside the content."""
-    configured = os.environ.get(CACHE_ENV) or settings.get(CACHE_SETTING)
+    """The cache folder: MAG_CACHE_PATH (pelicanconf.py takes $MAG_CACHE_DIR), else ./cache."""
+    configured = settings.get(CACHE_SETTING)
     if configured:
         return Path(configured).expanduser().resolve()
     return (Path(settings.get("PATH", ".")).resolve().parent / DEFAULT_CACHE).resolve()

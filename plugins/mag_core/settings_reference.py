@@ -108,7 +108,7 @@ def render() -> str:
 def _site_wide() -> list[tuple[str, str, str]]:
     """The settings outside any plugin's dict: (name, default, meaning)."""
     from mag_core.audiences import DEFAULT_AUDIENCES as AUDIENCES
-    from mag_core.cache import CACHE_ENV, CACHE_SETTING, DEFAULT_CACHE
+    from mag_core.cache import CACHE_SETTING, DEFAULT_CACHE
     from mag_core.settings import STRICT_SETTING
 
     return [
@@ -120,7 +120,7 @@ def _site_wide() -> list[tuple[str, str, str]]:
         (
             CACHE_SETTING,
             f"`{DEFAULT_CACHE}/` beside `content/`",
-            f"the content-addressed media cache; the `{CACHE_ENV}` environment variable wins",
+            "the content-addressed media cache; pelicanconf.py sets it from `$MAG_CACHE_DIR`",
         ),
         (
             "MAG_AUDIENCES",
