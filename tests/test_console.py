@@ -137,3 +137,41 @@ def test_problem_paths_are_relative_to_the_working_folder_only_when_inside_it(tm
     entry = code_quality_entry(inside, logging.WARNING, base=tmp_path)
     assert entry["location"] == {"path": "content/x.md", "lines": {"begin": 3}}
     assert entry["severity"] == "minor"
+
+
+def test_pull_requests_are_tested_and_checked_but_never_published():
+    import yaml
+
+    from conftest import ROOT
+
+    text = (ROOT / ".github/workflows/check.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert set(triggers) == {"pull_request"}
+    steps = workflow["jobs"]["check"]["steps"]
+    commands = [step.get("run", "") for step in steps]
+    check = next(i for i, command in enumerate(commands) if "invoke check" in command)
+    assert commands.index("make test") < check
+    upload = next(i for i, step in enumerate(steps) if "upload-artifact" in step.get("uses", ""))
+    assert upload > check
+    assert steps[upload]["with"]["path"] in commands[check]
+    assert not any("publish" in command or "rollback" in command for command in commands)
+    assert "secrets." not in text
+    assert not any("cache/save" in step.get("uses", "") for step in steps)
+
+
+def test_invoke_check_builds_strictly_checks_and_publishes_nothing(tmp_path):
+    project = make_project(tmp_path / "project", {"articles/good.md": GOOD})
+    result = invoke(project, "check", "--output", "site-preview")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert (project / "site-preview" / "index.html").is_file()
+    link = GOOD.replace("良い記事", "資料").replace("本文です。", "[資料](../../nowhere.pdf)")
+    broken = {"articles/link.md": link}
+    make_project(tmp_path / "broken", {"articles/good.md": GOOD, **broken})
+    failed = invoke(tmp_path / "broken", "check", "--output", "site-preview")
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines() == [
+        "2026/shiryou/index.html: <a href> '../../nowhere.pdf': no such file",
+        "error: the check found 1 problem in 1 file; 'invoke publish' would stop",
+    ]
