@@ -105,8 +105,11 @@ def run(root: Path, options: dict) -> None:
         work = Path(folder)
         content = write_site(work, images)
         output, cache = work / "output", work / "cache"
-        print(f"corpus: {images} photos (1920×1080) in {images // 2} articles, "
-              f"1 illustrated variant, {runs} runs", flush=True)  # fmt: skip
+        print(
+            f"corpus: {images} photos (1920×1080) in {images // 2} articles, "
+            f"1 illustrated variant, {runs} runs",
+            flush=True,
+        )
 
         def cold() -> None:
             shutil.rmtree(output, ignore_errors=True)
@@ -121,14 +124,19 @@ def run(root: Path, options: dict) -> None:
         encoded = counts[-1].encoded
         baseline_made = []
         baseline = median_seconds(lambda: baseline_made.append(_plain_pillow(content)), runs)
-        print(f"cold build: {encoded} images encoded in {ours:.2f}s = "
-              f"{encoded / ours:.1f} derivatives/s (plain Pillow: "
-              f"{baseline_made[-1] / baseline:.1f} WebP/s)", flush=True)  # fmt: skip
+        print(
+            f"cold build: {encoded} images encoded in {ours:.2f}s = "
+            f"{encoded / ours:.1f} derivatives/s (plain Pillow: "
+            f"{baseline_made[-1] / baseline:.1f} WebP/s)",
+            flush=True,
+        )
         report("cold build, per derivative", ours / encoded, baseline / baseline_made[-1])
         start = time.perf_counter()
         again = _build(root, content, output, cache)
         seconds = time.perf_counter() - start
         verdict = "met" if again.encoded == 0 else "MISSED"
-        print(f"no-change rebuild: {again.encoded} images encoded, {again.reused} reused "
-              f"from the cache, {seconds:.2f}s  target 0 encoded: {verdict}",
-              flush=True)  # fmt: skip
+        print(
+            f"no-change rebuild: {again.encoded} images encoded, {again.reused} reused "
+            f"from the cache, {seconds:.2f}s  target 0 encoded: {verdict}",
+            flush=True,
+        )

@@ -31,21 +31,41 @@ def _view(rng: random.Random, reader: int, number: int, articles: int) -> list[d
     page = rng.choices(("article", "transcript", "illustrated"), (6, 2, 2))[0]
     at = START_MS + rng.randrange(30) * DAY_MS + rng.randrange(DAY_MS)
     common = {
-        "received_at": at, "v": 1, "site": "bench", "reader": f"r{reader:08x}",
-        "view": f"v{reader:08x}{number:06x}", "path": f"/2026/{article}/",
-        "article": article, "format": page,
-    }  # fmt: skip
+        "received_at": at,
+        "v": 1,
+        "site": "bench",
+        "reader": f"r{reader:08x}",
+        "view": f"v{reader:08x}{number:06x}",
+        "path": f"/2026/{article}/",
+        "article": article,
+        "format": page,
+    }
     source = "newsletter" if rng.random() < 0.15 else None
     events = [{**common, "type": "pageview", "audience": "busy light", "utm_source": source}]
     for part in range(rng.choice((1, 1, 2))):
         engaged = int(rng.expovariate(1 / 90_000))
-        events.append({**common, "received_at": at + part, "type": "engagement",
-                       "engaged_ms": engaged, "scroll": rng.randrange(101)})  # fmt: skip
+        events.append(
+            {
+                **common,
+                "received_at": at + part,
+                "type": "engagement",
+                "engaged_ms": engaged,
+                "scroll": rng.randrange(101),
+            }
+        )
     if page == "article" and rng.random() < 0.4:
         video = rng.choice(("video", "short"))
         for quartile in (0, 25, 50, 75, 100)[: rng.randrange(1, 6)]:
-            events.append({**common, "type": "video", "format": video, "quartile": quartile,
-                           "muted": True, "captions": True})  # fmt: skip
+            events.append(
+                {
+                    **common,
+                    "type": "video",
+                    "format": video,
+                    "quartile": quartile,
+                    "muted": True,
+                    "captions": True,
+                }
+            )
     return events
 
 
@@ -93,6 +113,9 @@ def run(_root: Path, options: dict) -> None:
         summary = make_report(db, Path(folder) / "report", site=site, headcount=20_000)
         seconds = time.perf_counter() - start
         verdict = "met" if seconds < TARGET_SECONDS else "MISSED"
-        print(f"report: {summary.views} page views of {summary.readers} readers, "
-              f"{len(summary.articles)} articles in {seconds:.1f}s  "
-              f"target < {TARGET_SECONDS:.0f}s: {verdict}", flush=True)  # fmt: skip
+        print(
+            f"report: {summary.views} page views of {summary.readers} readers, "
+            f"{len(summary.articles)} articles in {seconds:.1f}s  "
+            f"target < {TARGET_SECONDS:.0f}s: {verdict}",
+            flush=True,
+        )

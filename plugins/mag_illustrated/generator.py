@@ -60,9 +60,10 @@ class IllustratedGenerator(Generator):
         try:
             if not path.is_file():
                 raise ContentError(
-                    article.source_path, f"Cover: {cover!r} not found",
+                    article.source_path,
+                    f"Cover: {cover!r} not found",
                     line=front_matter_line(article.source_path, "cover"),
-                )  # fmt: skip
+                )
             article.cover_image = maker.image_set(path, cover)
         except ContentError as error:
             report(error, self.settings)
@@ -104,5 +105,7 @@ def publish_all(output: Path) -> None:
     if state.encoded:
         logger.info(
             "mag_illustrated: encoded %d images (%d reused from the cache) in %.1f s",
-            state.encoded, state.reused, time.perf_counter() - state.started,
-        )  # fmt: skip
+            state.encoded,
+            state.reused,
+            time.perf_counter() - state.started,
+        )

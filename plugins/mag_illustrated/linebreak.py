@@ -33,10 +33,16 @@ def phrases(text: str) -> list[str]:
     previous_pos = ""
     for word in _tagger()(text):
         surface, space, pos = word.surface, word.white_space, word.feature.pos1
-        joins = pieces and not space and (
-            surface[0] in NO_START or pieces[-1][-1] in NO_END or pos in _ATTACHED
-            or (pos == previous_pos == "名詞")
-        )  # fmt: skip
+        joins = (
+            pieces
+            and not space
+            and (
+                surface[0] in NO_START
+                or pieces[-1][-1] in NO_END
+                or pos in _ATTACHED
+                or (pos == previous_pos == "名詞")
+            )
+        )
         if joins:
             pieces[-1] += surface
         else:

@@ -113,12 +113,15 @@ def _check(result: PanelFile) -> None:
     for panel in result.panels:
         if not panel.caption:
             raise ContentError(
-                path, f"panel {panel.name!r} has no caption", line=panel.line,
+                path,
+                f"panel {panel.name!r} has no caption",
+                line=panel.line,
                 hint="add a line 'Caption: ...' under it",
-            )  # fmt: skip
+            )
         duration = panel.fields.get("duration")
         if duration is not None and not (duration.isdigit() and 20 <= int(duration) <= 10_000):
             raise ContentError(
-                path, f"Duration must be milliseconds from 20 to 10000, not {duration!r}",
+                path,
+                f"Duration must be milliseconds from 20 to 10000, not {duration!r}",
                 line=panel.lines["duration"],
-            )  # fmt: skip
+            )

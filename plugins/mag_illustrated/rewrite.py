@@ -68,9 +68,9 @@ def rewrite_content(
     pieces, last, count = [], 0, 0
     for match in _IMG.finditer(markup):
         attrs = dict(_TagAttributes(match.group()).attrs)
-        found = None if _inside_picture(markup, match.start()) or "srcset" in attrs else (
-            source_of(content, attrs.get("src") or "", content_root)
-        )  # fmt: skip
+        if _inside_picture(markup, match.start()) or "srcset" in attrs:
+            continue  # already responsive: the author's markup stays as written
+        found = source_of(content, attrs.get("src") or "", content_root)
         if found is None:
             continue
         image = _image_set(content, maker, found, settings)

@@ -59,10 +59,11 @@ def panel_folder(article, content_root: Path) -> Path:
     folder = (content_root / value.lstrip("/")).resolve()
     if not folder.is_relative_to(content_root.resolve()) or not folder.is_dir():
         raise ContentError(
-            article.source_path, f"Illustrated: {value!r} is not a folder in the content",
+            article.source_path,
+            f"Illustrated: {value!r} is not a folder in the content",
             line=front_matter_line(article.source_path, "illustrated"),
             hint="e.g. 'Illustrated: illustrations/my-story/' with a panels.md inside",
-        )  # fmt: skip
+        )
     return folder
 
 
@@ -93,9 +94,10 @@ def _panel_image(
     path = (folder / spec.name.rstrip("/")).resolve()
     if not path.is_relative_to(folder.resolve()) or not path.exists():
         raise ContentError(
-            panel_file.path, f"panel image {spec.name!r} not found in {folder.name}/",
+            panel_file.path,
+            f"panel image {spec.name!r} not found in {folder.name}/",
             line=spec.line,
-        )  # fmt: skip
+        )
     relative = _relative(path, content_root)
     taken = current().taken
     if path.is_dir():
@@ -106,9 +108,10 @@ def _panel_image(
         return svg_set(path, relative)
     if not is_raster(path) or path.suffix.lower() not in IMAGE_SUFFIXES:
         raise ContentError(
-            panel_file.path, f"panel {spec.name!r} is not PNG, JPEG, WebP, SVG or a folder",
+            panel_file.path,
+            f"panel {spec.name!r} is not PNG, JPEG, WebP, SVG or a folder",
             line=spec.line,
-        )  # fmt: skip
+        )
     taken.add(relative)
     return maker.image_set(path, relative)
 
@@ -119,6 +122,8 @@ def _relative(path: Path, content_root: Path) -> str:
 
 def _no_alt(panel_file: PanelFile, spec: PanelSpec) -> ContentError:
     return ContentError(
-        panel_file.path, f"panel {spec.name!r} has no alt text", line=spec.line,
+        panel_file.path,
+        f"panel {spec.name!r} has no alt text",
+        line=spec.line,
         hint="add a line 'Alt: ...' saying what the picture shows, for readers who cannot see it",
-    )  # fmt: skip
+    )
