@@ -1,0 +1,127 @@
+"""Timing checks on parsed captions: what makes a caption hard or impossible to read.
+
+Each problem is a ContentError with the caption file and the line of the cue's
+timing line. Cues past the end of the video are never seen, so they go
+through :func:`mag_core.report` (an error in strict builds); the others are
+judgement calls an editor may accept (a one-word answer on screen for 0.5 s),
+so they stay warnings even in strict builds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import problems
+from .captions import Cue
+from .errors import ContentError
+from .webvtt import format_timestamp
+
+logger = logging.getLogger(__name__)
+
+# A cue may end this much after the last frame: encoders round the duration.
+_END_SLACK = 0.1
+
+
+def past_end(cues: Sequence[Cue], path: str | Path, duration: float) -> list[ContentError]:
+    """One error for the cues that run past the end of the video (from the first one)."""
+    late = [cue for cue in cues if cue.end > duration + _END_SLACK]
+    if not late:
+        return []
+    first, last = late[0], max(late, key=lambda cue: cue.end)
+    count = f"this cue and {len(late) - 1} more" if len(late) > 1 else "this cue"
+    return [
+        ContentError(
+            path,
+            f"{count} run past the end of the video ({format_timestamp(duration)}); "
+            f"the captions go on to {format_timestamp(last.end)}",
+            line=first.line,
+            hint="check that the captions belong to this video, or shorten the cues",
+        )
+    ]
+
+
+def timing_warnings(
+    cues: Sequence[Cue], path: str | Path, config: Mapping[str, Any]
+) -> list[ContentError]:
+    """Cues too short, too long, too fast to read, or overlapping one of the same speaker."""
+    found = []
+    for cue in cues:
+        found += _duration_problems(cue, path, config)
+    found += _overlaps(cues, path)
+    found.sort(key=lambda error: error.line or 0)
+    return found
+
+
+def _duration_problems(cue: Cue, path, config) -> list[ContentError]:
+    seconds = cue.end - cue.start
+    found = []
+    if seconds < config["min_seconds"]:
+        found.append(ContentError(
+            path, f"the cue is on screen for {seconds:.2f} s, under {config['min_seconds']} s",
+            line=cue.line, hint="show it longer, or join it to the next cue",
+        ))  # fmt: skip
+    elif seconds > config["max_seconds"]:
+        found.append(ContentError(
+            path, f"the cue is on screen for {seconds:.1f} s, over {config['max_seconds']} s",
+            line=cue.line, hint="split it into shorter cues that follow the speech",
+        ))  # fmt: skip
+    characters = reading_length(cue)
+    rate = characters / seconds
+    if rate > config["max_chars_per_second"]:
+        found.append(ContentError(
+            path, f"{characters} characters in {seconds:.2f} s is {rate:.0f} a second, "
+            f"more than {config['max_chars_per_second']}",
+            line=cue.line, hint="shorten the text, or give the cue more time",
+        ))  # fmt: skip
+    return found
+
+
+def reading_length(cue: Cue) -> int:
+    """Characters a viewer reads: the text without spaces and line breaks (ruby left out)."""
+    return sum(1 for char in cue.text if not char.isspace())
+
+
+def _overlaps(cues: Sequence[Cue], path) -> list[ContentError]:
+    """A cue starting before the previous cue of the same speaker ends.
+
+    A run without a voice continues the last speaker, as in the transcript;
+    captions without any speaker count as one voice.
+    """
+    last_of: dict[str | None, Cue] = {}
+    current: str | None = None
+    found = []
+    for cue in sorted(cues, key=lambda cue: cue.start):
+        voices = []
+        for part in cue.parts:
+            current = part.voice or current
+            voices.append(current)
+        for voice in dict.fromkeys(voices or [current]):
+            previous = last_of.get(voice)
+            if previous is not None and cue.start < previous.end:
+                who = f"of {voice}" if voice else "(no speaker named)"
+                found.append(ContentError(
+                    path, f"the cue starts before the cue {who} on line {previous.line} ends "
+                    f"({format_timestamp(previous.end)})",
+                    line=cue.line, hint="end the earlier cue first, or merge the two",
+                ))  # fmt: skip
+            if previous is None or cue.end > previous.end:
+                last_of[voice] = cue
+    return found
+
+
+def report_timing(
+    cues: Sequence[Cue],
+    path: str | Path,
+    duration: float | None,
+    settings: Mapping[str, Any],
+    config: Mapping[str, Any],
+) -> None:
+    """Past the end: reported (stops a strict build); the rest: logged as warnings."""
+    if duration is not None:
+        for error in past_end(cues, path, duration):
+            problems.report(error, settings)
+    for warning in timing_warnings(cues, path, config):
+        logger.warning("mag_core captions: %s", warning)
