@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from mag_core import ContentError
-from mag_core.captions import format_timestamp, parse_captions, write_vtt
+from mag_core.captions import CaptionErrors, format_timestamp, parse_captions, write_vtt
+from mag_core.speakers import speaker_list, with_speaker_labels
 
 GOOD = """WEBVTT
 
@@ -175,3 +176,172 @@ def test_written_vtt_reads_back_the_same(tmp_path):
 def test_format_timestamp():
     assert format_timestamp(3723.5) == "01:02:03.500"
     assert format_timestamp(0.0004) == "00:00:00.000"
+
+
+# All of a file's problems at once
+
+
+def test_every_problem_of_a_file_is_reported_together(tmp_path):
+    text = (
+        "WEBVTT\n\n"
+        "00:00:01,000 --> 00:00:02.000\ncomma\n\n"  # line 3
+        "stray text\nwithout timing\n\n"  # line 6
+        "a\n00:00:05.000 --> 00:00:04.000\nbackwards\n\n"  # line 10 (no cue: the id is free)
+        "a\n00:00:06.000 --> 00:00:07.000\nfine\n\n"  # line 13
+        "a\n00:00:08.000 --> 00:00:09.000\nagain\n"  # line 17: the id again
+    )
+    error = error_for(tmp_path, text)
+    assert isinstance(error, CaptionErrors)
+    assert [(e.line, e.path) for e in error.errors] == [
+        (line, error.path) for line in (3, 6, 10, 17)
+    ]
+    assert "full stop" in error.errors[0].hint
+    assert "no timing line" in error.errors[1].message
+    assert "cue ends" in error.errors[2].message
+    assert "used twice (first on line 13)" in error.errors[3].message
+    assert error.line == 3
+    # The one message names every line, so a log shows them all.
+    assert all(f"c.vtt:{line}:" in str(error) for line in (3, 6, 10, 17))
+
+
+def test_a_style_block_after_the_first_cue_is_named(tmp_path):
+    text = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nx\n\nSTYLE\n::cue { color: red }\n"
+    error = error_for(tmp_path, text)
+    assert error.line == 6
+    assert "STYLE block after the first cue" in error.message
+
+
+def test_notes_and_header_lines_are_not_problems(tmp_path):
+    text = (
+        "WEBVTT\nKind: captions\n\nNOTE 編集メモ\n\n"
+        "00:00:01.000 --> 00:00:02.000\nx\n\nNOTE 終わり\n"
+    )
+    assert [cue.text for cue in parse_captions(write(tmp_path, text))] == ["x"]
+
+
+def test_an_unclosed_tag_ends_with_its_cue(tmp_path):
+    text = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<i>斜体<b>太字\n\n"
+        "00:00:02.000 --> 00:00:03.000\n普通\n"
+    )
+    first, second = parse_captions(write(tmp_path, text))
+    assert first.parts[0].html == "<i>斜体<b>太字</b></i>"
+    assert second.parts[0].html == "普通"
+
+
+def test_runs_of_several_voices_are_each_balanced(tmp_path):
+    text = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<i><v 大川>斜体で</v>続き<v 松本>あなた\n"
+    (cue,) = parse_captions(write(tmp_path, text))
+    assert [(p.voice, p.html) for p in cue.parts] == [
+        ("大川", "<i>斜体で</i>"),
+        (None, "<i>続き</i>"),
+        ("松本", "<i>あなた</i>"),
+    ]
+
+
+# Speakers
+
+
+SPEAKERS = """WEBVTT
+
+00:00:01.000 --> 00:00:02.000
+大川：こんにちは。
+
+00:00:02.000 --> 00:00:03.000
+Remember: both our core values
+
+00:00:03.000 --> 00:00:04.000
+白い箱に言葉が浮かび上がる:
+
+00:00:04.000 --> 00:00:05.000
+- 松本: そうですね。
+大川 ： 二人目の行
+<v 松本>声のタグが先</v>
+"""
+
+
+def test_a_prefix_names_a_speaker_only_when_the_editor_listed_the_name(tmp_path):
+    path = write(tmp_path, SPEAKERS)
+    unlisted = parse_captions(path)
+    assert [cue.voices for cue in unlisted] == [[], [], [], ["松本"]]
+    assert unlisted[1].text == "Remember: both our core values"
+    listed = parse_captions(path, speaker_names=["大川", "松本"])
+    assert [[(p.voice, p.text) for p in cue.parts] for cue in listed] == [
+        [("大川", "こんにちは。")],
+        [(None, "Remember: both our core values")],
+        [(None, "白い箱に言葉が浮かび上がる:")],
+        # A prefix counts at the start of a line only ('- 松本:' is text).
+        [(None, "- 松本: そうですね。"), ("大川", "二人目の行"), ("松本", "声のタグが先")],
+    ]
+
+
+def test_speaker_names_are_matched_literally(tmp_path):
+    text = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nA.B：テスト\n\n"
+        "00:00:02.000 --> 00:00:03.000\nAxB：別人\n"
+    )
+    cues = parse_captions(write(tmp_path, text), speaker_names=["A.B"])
+    assert [cue.voices for cue in cues] == [["A.B"], []]
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        ("大川, 松本", ("大川", "松本")),
+        ("大川、松本，Taro Yamada", ("大川", "松本", "Taro Yamada")),
+        (["大川", " 松本 ", ""], ("大川", "松本")),
+        ("", ()),
+        (None, ()),
+    ],
+)
+def test_speaker_lists_as_editors_write_them(value, names):
+    assert speaker_list(value) == names
+
+
+LABELS = """WEBVTT
+
+00:00:01.000 --> 00:00:02.000
+<v 大川>一つ目
+
+00:00:02.000 --> 00:00:03.000
+<v 大川>同じ人
+
+00:00:03.000 --> 00:00:04.000
+続きの行
+
+00:00:04.000 --> 00:00:05.000
+<v 松本>交代</v><v 大川>また交代
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "texts"),
+    [
+        ("change", ["大川：一つ目", "同じ人", "続きの行", "松本：交代\n大川：また交代"]),
+        ("always", ["大川：一つ目", "大川：同じ人", "続きの行", "松本：交代\n大川：また交代"]),
+        ("never", ["一つ目", "同じ人", "続きの行", "交代\nまた交代"]),
+    ],
+)
+def test_speaker_names_are_shown_when_the_speaker_changes(tmp_path, mode, texts):
+    cues = parse_captions(write(tmp_path, LABELS))
+    assert [cue.text for cue in with_speaker_labels(cues, mode, "{name}：")] == texts
+
+
+def test_published_captions_carry_the_names_and_read_back(tmp_path):
+    cues = with_speaker_labels(parse_captions(write(tmp_path, LABELS)), "change", "[{name}] ")
+    out = tmp_path / "web.vtt"
+    write_vtt(cues, out)
+    again = parse_captions(out)
+    assert [cue.text for cue in again] == ["[大川] 一つ目", "同じ人", "続きの行",
+                                           "[松本] 交代\n[大川] また交代"]  # fmt: skip
+    assert [cue.voices for cue in again] == [["大川"], ["大川"], [], ["松本", "大川"]]
+
+
+def test_hostile_speaker_names_stay_text_in_published_captions(tmp_path):
+    text = 'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v a&lt;/v&gt;<i>"x>hello\n'
+    cues = with_speaker_labels(parse_captions(write(tmp_path, text)), "change", "{name}：")
+    out = tmp_path / "web.vtt"
+    write_vtt(cues, out)
+    (cue,) = parse_captions(out)
+    assert cue.voices == ["a</v><i"]  # the tag ends at the first '>'
+    assert cue.parts[0].html == 'a&lt;/v&gt;&lt;i："x&gt;hello'
