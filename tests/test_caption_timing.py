@@ -67,6 +67,14 @@ def test_short_long_and_fast_cues_are_named_by_line(tmp_path):
     assert "26 characters in 1.00 s is 26 a second, more than 20" in problems[2][1]
 
 
+def test_a_cue_exactly_at_a_limit_is_within_it(tmp_path):
+    path, cues = cues_of(
+        tmp_path,
+        "00:00:41.300 --> 00:00:48.300\n七秒ちょうど\n\n00:00:50.100 --> 00:00:50.800\nはい\n",
+    )
+    assert timing_warnings(cues, path, DEFAULTS) == []
+
+
 def test_limits_come_from_the_settings(tmp_path):
     path, cues = cues_of(tmp_path, "00:00:00.000 --> 00:00:00.500\nはい\n")
     assert timing_warnings(cues, path, DEFAULTS) != []

@@ -332,8 +332,12 @@ def test_published_captions_carry_the_names_and_read_back(tmp_path):
     out = tmp_path / "web.vtt"
     write_vtt(cues, out)
     again = parse_captions(out)
-    assert [cue.text for cue in again] == ["[大川] 一つ目", "同じ人", "続きの行",
-                                           "[松本] 交代\n[大川] また交代"]  # fmt: skip
+    assert [cue.text for cue in again] == [
+        "[大川] 一つ目",
+        "同じ人",
+        "続きの行",
+        "[松本] 交代\n[大川] また交代",
+    ]
     assert [cue.voices for cue in again] == [["大川"], ["大川"], [], ["松本", "大川"]]
 
 

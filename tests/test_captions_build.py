@@ -48,8 +48,11 @@ def clip(tmp_path_factory) -> bytes:
 
 
 def files(clip: bytes, front: str = FRONT, captions: str = CAPTIONS) -> dict:
-    return {"articles/talk.md": article(front), "media/clip.mp4": clip,
-            "media/clip.ja.vtt": captions}  # fmt: skip
+    return {
+        "articles/talk.md": article(front),
+        "media/clip.mp4": clip,
+        "media/clip.ja.vtt": captions,
+    }
 
 
 class Records(logging.Handler):

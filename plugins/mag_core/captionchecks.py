@@ -56,26 +56,30 @@ def timing_warnings(
 
 
 def _duration_problems(cue: Cue, path, config) -> list[ContentError]:
-    seconds = cue.end - cue.start
+    def problem(message: str, hint: str) -> ContentError:
+        return ContentError(path, message, line=cue.line, hint=hint)
+
+    # Times are whole milliseconds in the file; rounding keeps 7.000 s from being over 7.
+    seconds = round(cue.end - cue.start, 3)
+    low, high, fastest = (
+        config["min_seconds"],
+        config["max_seconds"],
+        config["max_chars_per_second"],
+    )
     found = []
-    if seconds < config["min_seconds"]:
-        found.append(ContentError(
-            path, f"the cue is on screen for {seconds:.2f} s, under {config['min_seconds']} s",
-            line=cue.line, hint="show it longer, or join it to the next cue",
-        ))  # fmt: skip
-    elif seconds > config["max_seconds"]:
-        found.append(ContentError(
-            path, f"the cue is on screen for {seconds:.1f} s, over {config['max_seconds']} s",
-            line=cue.line, hint="split it into shorter cues that follow the speech",
-        ))  # fmt: skip
+    if seconds < low:
+        message = f"the cue is on screen for {seconds:.2f} s, under {low} s"
+        found.append(problem(message, "show it longer, or join it to the next cue"))
+    elif seconds > high:
+        message = f"the cue is on screen for {seconds:.1f} s, over {high} s"
+        found.append(problem(message, "split it into shorter cues that follow the speech"))
     characters = reading_length(cue)
-    rate = characters / seconds
-    if rate > config["max_chars_per_second"]:
-        found.append(ContentError(
-            path, f"{characters} characters in {seconds:.2f} s is {rate:.0f} a second, "
-            f"more than {config['max_chars_per_second']}",
-            line=cue.line, hint="shorten the text, or give the cue more time",
-        ))  # fmt: skip
+    if characters / seconds > fastest:
+        message = (
+            f"{characters} characters in {seconds:.2f} s is {characters / seconds:.0f} a second, "
+            f"more than {fastest}"
+        )
+        found.append(problem(message, "shorten the text, or give the cue more time"))
     return found
 
 
@@ -102,11 +106,15 @@ def _overlaps(cues: Sequence[Cue], path) -> list[ContentError]:
             previous = last_of.get(voice)
             if previous is not None and cue.start < previous.end:
                 who = f"of {voice}" if voice else "(no speaker named)"
-                found.append(ContentError(
-                    path, f"the cue starts before the cue {who} on line {previous.line} ends "
-                    f"({format_timestamp(previous.end)})",
-                    line=cue.line, hint="end the earlier cue first, or merge the two",
-                ))  # fmt: skip
+                found.append(
+                    ContentError(
+                        path,
+                        f"the cue starts before the cue {who} on line {previous.line} ends "
+                        f"({format_timestamp(previous.end)})",
+                        line=cue.line,
+                        hint="end the earlier cue first, or merge the two",
+                    )
+                )
             if previous is None or cue.end > previous.end:
                 last_of[voice] = cue
     return found

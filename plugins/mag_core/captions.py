@@ -8,9 +8,9 @@ together, not one per build.
 The layers, each following the W3C WebVTT specification:
 :mod:`mag_core.webvtt` (file -> cues with raw text), :mod:`mag_core.cuetext`
 (cue text -> node tree -> runs of one voice), :mod:`mag_core.speakers`
-(``Name:`` prefixes and the names shown on screen). webvtt-py was the reader
-once; it drops bad cues silently, and it reads ``<i>`` that is never closed as
-italics up to the end of the file.
+(``Name:`` prefixes and the names shown on screen). Writing is done here too
+(webvtt-py did it once): the format is a few lines, and what is written must
+read back through this parser to the same cues.
 """
 
 from __future__ import annotations
@@ -63,8 +63,15 @@ class Cue:
         return replace(self, start=start, end=end)
 
 
-__all__ = ["CaptionErrors", "Cue", "CuePart", "clock_parts", "format_timestamp", "parse_captions",
-           "write_vtt"]  # fmt: skip
+__all__ = [
+    "CaptionErrors",
+    "Cue",
+    "CuePart",
+    "clock_parts",
+    "format_timestamp",
+    "parse_captions",
+    "write_vtt",
+]
 
 
 class CaptionErrors(ContentError):
@@ -73,8 +80,9 @@ class CaptionErrors(ContentError):
     def __init__(self, path: str | Path, errors: list[ContentError]) -> None:
         self.errors = errors
         listing = "".join(f"\n  {error}" for error in errors)
-        super().__init__(path, f"{len(errors)} problems in the captions:{listing}",
-                         line=errors[0].line)  # fmt: skip
+        super().__init__(
+            path, f"{len(errors)} problems in the captions:{listing}", line=errors[0].line
+        )
 
 
 def parse_captions(path: str | Path, *, speaker_names: Iterable[str] = ()) -> list[Cue]:
@@ -89,8 +97,9 @@ def parse_captions(path: str | Path, *, speaker_names: Iterable[str] = ()) -> li
     text = decode_captions(path)
     is_srt = path.suffix.lower() == ".srt"
     parsed = parse_srt(text) if is_srt else parse_webvtt(text)
-    problems = [ContentError(path, message, line=line, hint=hint)
-                for line, message, hint in parsed.problems]  # fmt: skip
+    problems = [
+        ContentError(path, message, line=line, hint=hint) for line, message, hint in parsed.problems
+    ]
     names = tuple(speaker_names)
     cues = [
         Cue(
@@ -173,10 +182,14 @@ def _duplicate_ids(path: Path, cues: list[Cue]) -> list[ContentError]:
         if cue.id is None:
             continue
         if cue.id in seen:
-            problems.append(ContentError(
-                path, f"cue id {cue.id!r} is used twice (first on line {seen[cue.id]})",
-                line=cue.line - 1, hint="give each cue its own id",
-            ))  # fmt: skip
+            problems.append(
+                ContentError(
+                    path,
+                    f"cue id {cue.id!r} is used twice (first on line {seen[cue.id]})",
+                    line=cue.line - 1,
+                    hint="give each cue its own id",
+                )
+            )
         else:
             seen[cue.id] = cue.line - 1
     return problems

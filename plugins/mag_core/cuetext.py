@@ -173,8 +173,11 @@ def render_html(run: list[Leaf]) -> str:
     stack: list[Node] = []
     for leaf in run:
         common = 0
-        while (common < len(stack) and common < len(leaf.elements)
-               and stack[common] is leaf.elements[common]):  # fmt: skip
+        while (
+            common < len(stack)
+            and common < len(leaf.elements)
+            and stack[common] is leaf.elements[common]
+        ):
             common += 1
         while len(stack) > common:
             out.append(f"</{_KNOWN[stack.pop().name]}>")

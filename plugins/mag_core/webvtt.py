@@ -176,14 +176,18 @@ class _Blocks:
             value = scan.timestamp(self.decimal)
             if isinstance(value, str):
                 token = _TOKEN.match(line, begin)[0]
-                self.parsed.problem(number, f"bad timestamp {token!r}: {value}",
-                                    self._timestamp_hint())  # fmt: skip
+                self.parsed.problem(
+                    number, f"bad timestamp {token!r}: {value}", self._timestamp_hint()
+                )
                 return None
             times.append(value)
             scan.skip(_SPACE)
             if arrow and not scan.take_literal(arrow):
-                self.parsed.problem(number, f"bad timing line {line.strip()!r}: no '-->'",
-                                    "write it as '00:00:01.000 --> 00:00:03.000'")  # fmt: skip
+                self.parsed.problem(
+                    number,
+                    f"bad timing line {line.strip()!r}: '-->' must follow the start time",
+                    "write it as '00:00:01.000 --> 00:00:03.000'",
+                )
                 return None
         start, end = times
         if end <= start:
