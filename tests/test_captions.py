@@ -120,6 +120,20 @@ def test_srt_is_accepted_and_its_numbers_are_not_ids(tmp_path):
     assert cues[0].text == "こんにちは。"
 
 
+def test_srt_as_tools_write_it(tmp_path):
+    srt = (
+        "\ufeff1\r\n00:00:01,000 --> 00:00:02,500 X1:40 X2:600 Y1:20 Y2:50\r\n"
+        '<font color="#ffff00">黄色の</font><i>斜体\r\n\r\n'
+        "2\r\n00:00:02.500 --> 00:00:04.000\r\n句点で区切る版\r\n"
+    )
+    cues = parse_captions(write(tmp_path, srt.encode("utf-8"), "c.srt"))
+    assert [(c.id, c.start, c.end, c.line) for c in cues] == [
+        (None, 1.0, 2.5, 2),
+        (None, 2.5, 4.0, 6),
+    ]
+    assert [c.parts[0].html for c in cues] == ["黄色の<i>斜体</i>", "句点で区切る版"]
+
+
 HOSTILE = """WEBVTT
 
 x

@@ -74,9 +74,10 @@ def parse_webvtt(text: str) -> ParsedFile:
 
 
 def parse_srt(text: str) -> ParsedFile:
-    """SRT read with the same block rules: no header, a comma before the milliseconds."""
+    """SRT read with the same block rules: no header, a comma (or, as some tools write,
+    a full stop) before the milliseconds."""
     parsed = ParsedFile()
-    _Blocks(split_lines(text), parsed, decimal=",").run()
+    _Blocks(split_lines(text), parsed, decimal=",.").run()
     return parsed
 
 
@@ -84,6 +85,7 @@ class _Blocks:
     """The spec's "collect a WebVTT block", over a list of lines instead of characters."""
 
     def __init__(self, lines: list[str], parsed: ParsedFile, decimal: str) -> None:
+        # decimal: the characters allowed before the milliseconds.
         self.lines = lines
         self.parsed = parsed
         self.decimal = decimal
@@ -201,7 +203,7 @@ class _Blocks:
         return RawCue(identifier, start, end, number, "")
 
     def _timestamp_hint(self) -> str:
-        if self.decimal == ",":
+        if "," in self.decimal:
             return "write it as 00:01:02,500"
         return "write it as 00:01:02.500, with a full stop before the milliseconds"
 
@@ -251,8 +253,9 @@ class _Scanner:
             hours, minutes, seconds = int(first), int(second), int(third)
         else:
             hours, minutes, seconds = 0, int(first), int(second)
-        message = f"a '{decimal}' and three digits of milliseconds must follow the seconds"
-        _require(self.take_literal(decimal), message)
+        message = f"a '{decimal[0]}' and three digits of milliseconds must follow the seconds"
+        _require(self.text[self.at : self.at + 1] in tuple(decimal), message)
+        self.at += 1
         millis = self._number(3, "milliseconds have exactly three digits")
         _require(minutes <= 59 and seconds <= 59, "minutes and seconds go up to 59")
         return hours * 3600 + minutes * 60 + seconds + int(millis) / 1000
