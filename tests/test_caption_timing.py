@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mag_core import SettingsError
-from mag_core.captionchecks import past_end, timing_warnings
+from mag_core.captionchecks import markup_warnings, past_end, timing_warnings
 from mag_core.captions import parse_captions
 from mag_core.captionsettings import DEFAULTS, read
 
@@ -127,3 +127,15 @@ def test_bad_caption_settings_are_rejected_with_what_is_allowed(given, message):
     with pytest.raises(SettingsError) as raised:
         read({"MAG_CAPTIONS": given})
     assert message in str(raised.value)
+
+
+def test_a_less_than_sign_that_swallows_text_is_named_by_its_line(tmp_path):
+    path, cues = cues_of(
+        tmp_path,
+        "00:00:00.000 --> 00:00:03.000\n<v 大川>売上は\n前年 < 今年 で、利益 > 0 です\n\n"
+        "00:00:03.000 --> 00:00:06.000\n前年 &lt; 今年 <i>正しい書き方</i>\n",
+    )
+    (warning,) = markup_warnings(cues, path)
+    assert warning.line == 5
+    assert "'< 今年 で、利益 >' is read as a tag" in warning.message
+    assert cues[0].text == "売上は\n前年  0 です"  # what a browser shows too

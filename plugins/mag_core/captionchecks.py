@@ -1,4 +1,4 @@
-"""Timing checks on parsed captions: what makes a caption hard or impossible to read.
+"""Checks on parsed captions: what makes a caption hard or impossible to read.
 
 Each problem is a ContentError with the caption file and the line of the cue's
 timing line. Cues past the end of the video are never seen, so they go
@@ -10,6 +10,7 @@ so they stay warnings even in strict builds.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,29 @@ def _overlaps(cues: Sequence[Cue], path) -> list[ContentError]:
     return found
 
 
-def report_timing(
+# '<' then whitespace opens a tag without a name: the text up to the next '>'
+# vanishes, in a browser as here ("1 < 2 and 3 > 2" shows "1  2").
+_NAMELESS_TAG = re.compile(r"<[\t\n\f ][^>]*>?")
+
+
+def markup_warnings(cues: Sequence[Cue], path: str | Path) -> list[ContentError]:
+    """Text a browser would swallow as a tag: named by the line it is on."""
+    found = []
+    for cue in cues:
+        for match in _NAMELESS_TAG.finditer(cue.raw):
+            line = cue.line + 1 + cue.raw.count("\n", 0, match.start())
+            found.append(
+                ContentError(
+                    path,
+                    f"{match[0]!r} is read as a tag and is not shown",
+                    line=line,
+                    hint="write '<' as &lt; (and '>' as &gt;) when they are text",
+                )
+            )
+    return found
+
+
+def report_checks(
     cues: Sequence[Cue],
     path: str | Path,
     duration: float | None,
@@ -131,5 +154,6 @@ def report_timing(
     if duration is not None:
         for error in past_end(cues, path, duration):
             problems.report(error, settings)
-    for warning in timing_warnings(cues, path, config):
+    found = timing_warnings(cues, path, config) + markup_warnings(cues, path)
+    for warning in sorted(found, key=lambda warning: warning.line or 0):
         logger.warning("mag_core captions: %s", warning)

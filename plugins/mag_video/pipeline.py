@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mag_core import ContentError, captionsettings
 from mag_core.cache import Cache, cache_key, cache_root, file_digest
-from mag_core.captionchecks import report_timing
+from mag_core.captionchecks import report_checks
 from mag_core.captions import Cue, parse_captions, write_vtt
 from mag_core.speakers import with_speaker_labels
 
@@ -54,7 +54,7 @@ class Renderer:
         cues = parse_captions(front.captions, speaker_names=names) if front.captions else []
         info = probe_source(front.video, self.ffmpeg, self.cache)
         if front.captions:
-            report_timing(cues, front.captions, info.duration, self.settings, self.captions)
+            report_checks(cues, front.captions, info.duration, self.settings, self.captions)
         segments = resolve_highlights(
             front.highlights,
             cues,
