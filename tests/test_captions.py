@@ -227,7 +227,7 @@ def test_a_style_block_after_the_first_cue_is_named(tmp_path):
 
 def test_notes_and_header_lines_are_not_problems(tmp_path):
     text = (
-        "WEBVTT\nKind: captions\n\nNOTE 編集メモ\n\n"
+        "WEBVTT\nKind: captions\n\nSTYLE\n\nNOTE 編集メモ\n\n"
         "00:00:01.000 --> 00:00:02.000\nx\n\nNOTE 終わり\n"
     )
     assert [cue.text for cue in parse_captions(write(tmp_path, text))] == ["x"]

@@ -16,7 +16,7 @@ at once. Cue text markup is parsed by :mod:`mag_core.cuetext`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 _SIGNATURE = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 # "Skip whitespace" on a line: the spec's set without the line breaks.
@@ -125,15 +125,15 @@ class _Blocks:
                 break
             else:
                 if not in_header and line_count == 2:
-                    kind = kind or self._style_or_region(buffer)
+                    kind = self._style_or_region(buffer)
                     if kind:
-                        buffer = []
+                        buffer = []  # the block's lines are CSS or region settings
                 buffer.append(line)
                 previous = self.position
             if at_end:
                 break
         if cue is not None:
-            self.parsed.cues.append(cue_with_text(cue, "\n".join(buffer)))
+            self.parsed.cues.append(replace(cue, text="\n".join(buffer)))
         elif not in_header and not seen_arrow and kind is None:
             self._stray(first, buffer)
 
@@ -156,6 +156,8 @@ class _Blocks:
         if re.match(r"^NOTE(?:[ \t]|$)", head):
             return
         if head.strip(" \t") in _BLOCK_HEADS:
+            if not self.seen_cue:
+                return  # an empty STYLE or REGION block: nothing to apply
             self.parsed.problem(
                 first + 1,
                 f"a {head.strip()} block after the first cue is ignored by browsers",
@@ -206,10 +208,6 @@ class _Blocks:
         if "," in self.decimal:
             return "write it as 00:01:02,500"
         return "write it as 00:01:02.500, with a full stop before the milliseconds"
-
-
-def cue_with_text(cue: RawCue, text: str) -> RawCue:
-    return RawCue(cue.id, cue.start, cue.end, cue.line, text)
 
 
 class _Scanner:
