@@ -20,6 +20,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from .webvtt import Scanner  # the one timestamp reader
+
 # Tag name -> the HTML element it becomes; "c" and "v" have none (v makes runs).
 _KNOWN = {
     "c": None,
@@ -35,6 +37,7 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 # ASCII whitespace only: an ideographic space (U+3000) is text in a voice name.
 _WHITESPACE = "\t\n\f\r "
 _SPACES = re.compile("[\t\n\f\r ]+")
+_DIGITS = "0123456789"
 
 
 @dataclass
@@ -51,8 +54,6 @@ class Node:
 
 def parse_cue_text(text: str) -> list[Node | str]:
     """The spec's cue text parsing rules: the root's children (text nodes are str)."""
-    from .webvtt import _Scanner  # the one timestamp reader
-
     root = Node("root")
     current = root
     for kind, value, classes, annotation in _tokens(text):
@@ -66,7 +67,7 @@ def parse_cue_text(text: str) -> list[Node | str]:
         elif kind == "end":
             current = _end_tag(current, value)
         else:
-            scan = _Scanner(value)
+            scan = Scanner(value)
             seconds = scan.timestamp()
             if isinstance(seconds, float) and scan.at == len(value):
                 current.children.append(Node("timestamp", seconds=seconds, parent=current))
@@ -108,7 +109,7 @@ def _tokens(text: str):
 def _tag(inside: str):
     if inside.startswith("/"):
         return "end", inside[1:], (), ""
-    if inside[:1].isdigit():
+    if inside and inside[0] in _DIGITS:  # ASCII only: '１' starts a tag name
         return "timestamp", inside, (), ""
     head, annotation = inside, ""
     cut = next((i for i, char in enumerate(inside) if char in _WHITESPACE), None)

@@ -172,7 +172,7 @@ class _Blocks:
 
     def _timings(self, line: str, identifier: str, number: int) -> RawCue | None:
         """The spec's "collect WebVTT cue timings and settings"; settings are not needed."""
-        scan = _Scanner(line)
+        scan = Scanner(line)
         times = []
         for arrow in ("-->", ""):
             scan.skip(_SPACE)
@@ -210,7 +210,7 @@ class _Blocks:
         return "write it as 00:01:02.500, with a full stop before the milliseconds"
 
 
-class _Scanner:
+class Scanner:
     """A position in one line, with the spec's "collect a WebVTT timestamp"."""
 
     def __init__(self, text: str) -> None:
