@@ -139,3 +139,14 @@ def test_a_less_than_sign_that_swallows_text_is_named_by_its_line(tmp_path):
     assert warning.line == 5
     assert "'< 今年 で、利益 >' is read as a tag" in warning.message
     assert cues[0].text == "売上は\n前年  0 です"  # what a browser shows too
+
+
+def test_a_cue_id_with_spaces_at_its_ends_is_named(tmp_path):
+    path, cues = cues_of(
+        tmp_path,
+        "q1 \n00:00:00.000 --> 00:00:02.000\nはい\n\nq2\n00:00:02.000 --> 00:00:04.000\nええ\n",
+    )
+    assert [cue.id for cue in cues] == ["q1 ", "q2"]  # kept as written, as in a browser
+    (warning,) = markup_warnings(cues, path)
+    assert warning.line == 3
+    assert "'q1 ' has spaces" in warning.message

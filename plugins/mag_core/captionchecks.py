@@ -127,9 +127,19 @@ _NAMELESS_TAG = re.compile(r"<[\t\n\f ][^>]*>?")
 
 
 def markup_warnings(cues: Sequence[Cue], path: str | Path) -> list[ContentError]:
-    """Text a browser would swallow as a tag: named by the line it is on."""
+    """Text a browser would swallow as a tag, and ids with spaces at their ends."""
     found = []
     for cue in cues:
+        if cue.id and cue.id != cue.id.strip():
+            # Kept as written (browsers do), so 'Highlights: q1' does not find 'q1 '.
+            found.append(
+                ContentError(
+                    path,
+                    f"the cue id {cue.id!r} has spaces at its start or end",
+                    line=cue.line - 1,
+                    hint="remove them, so that Highlights: can name the cue",
+                )
+            )
         for match in _NAMELESS_TAG.finditer(cue.raw):
             line = cue.line + 1 + cue.raw.count("\n", 0, match.start())
             found.append(
