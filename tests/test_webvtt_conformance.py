@@ -5,6 +5,8 @@ algorithm" or "cue text parsing rules" (written here, bytes exact: CR, NUL,
 form feed and friends are in them). The expectations below pin what the
 specification says; the Chromium test loads every case as a <track> and
 compares ids, times, cue text and the cue's DOM (getCueAsHTML) with ours.
+Each file in webvtt_invalid/ breaks one authoring rule a browser passes over
+in silence: we name the line, and read the rest of the file as Chromium does.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from mag_core import ContentError
 from mag_core.captions import format_timestamp, parse_captions
 from mag_core.cuetext import Node, parse_cue_text
+from mag_core.webvtt import parse_webvtt
 
 CASES = Path(__file__).parent / "webvtt_cases"
+INVALID = Path(__file__).parent / "webvtt_invalid"
 
 # case -> [(id, start, end, cue text as written)] in file order.
 EXPECTED_CUES = {
@@ -137,13 +142,42 @@ KNOWN_DIFFERENCES = {
 }
 
 
-def case_names() -> list[str]:
-    return sorted(path.stem for path in CASES.glob("*.vtt"))
+# Files a browser reads without a word while dropping (or keeping, unseen) a cue:
+# case -> the lines we name. Every other cue is read as the browser reads it.
+INVALID_LINES = {
+    "comma-before-milliseconds": [3],
+    "end-before-start": [3],
+    "missing-milliseconds": [3],
+    "no-arrow-after-start": [3],
+    "no-signature": [1],
+    "one-digit-minutes": [3],
+    "sixty-seconds": [3],
+    "stray-text": [6],
+    "style-after-a-cue": [6],
+}
+# ... and the cues Chromium keeps that we refuse: (start, end, text).
+CHROMIUM_KEEPS = {"end-before-start": [(5, 4, "逆向き")]}
+
+
+def case_names(folder: Path = CASES) -> list[str]:
+    return sorted(path.stem for path in folder.glob("*.vtt"))
 
 
 def test_every_case_file_has_an_expectation_and_every_expectation_a_file():
     assert case_names() == sorted(EXPECTED_CUES)
     assert set(EXPECTED_PARTS) <= set(EXPECTED_CUES)
+    assert case_names(INVALID) == sorted(INVALID_LINES)
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_LINES))
+def test_an_invalid_file_is_an_error_naming_the_line(name):
+    path = INVALID / f"{name}.vtt"
+    with pytest.raises(ContentError) as raised:
+        parse_captions(path)
+    errors = getattr(raised.value, "errors", [raised.value])
+    assert [(error.path, error.line) for error in errors] == [
+        (str(path), line) for line in INVALID_LINES[name]
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_CUES))
@@ -239,6 +273,23 @@ def ours(name: str) -> list[dict]:
         cue.update(KNOWN_DIFFERENCES.get(name, {}))
     # track.cues is in start-time order; the file need not be.
     return sorted(found, key=lambda cue: (cue["start"], -cue["end"]))
+
+
+def test_chromium_drops_what_we_name_and_reads_the_rest_as_we_do(tmp_path, serve, page):
+    shutil.copytree(INVALID, tmp_path / "cases")
+    (tmp_path / "cases" / "index.html").write_text(
+        "<!doctype html><meta charset=utf-8><title>cases</title><body></body>", encoding="utf-8"
+    )
+    server = serve(tmp_path / "cases")
+    page.goto(f"{server.url}/index.html")
+    tracks = page.evaluate(READ_TRACKS, case_names(INVALID))
+    for name in case_names(INVALID):
+        text = (INVALID / f"{name}.vtt").read_text(encoding="utf-8")
+        kept = [(cue.start, cue.end, cue.text) for cue in parse_webvtt(text).cues]
+        theirs = [(cue["start"], cue["end"], cue["text"]) for cue in tracks[name]["cues"]]
+        assert sorted(theirs) == sorted(kept + CHROMIUM_KEEPS.get(name, [])), name
+        # A file without the signature is no track at all (readyState ERROR).
+        assert tracks[name]["state"] == (3 if name == "no-signature" else 2), name
 
 
 def test_chromium_reads_every_case_as_we_do(tmp_path, serve, page):
