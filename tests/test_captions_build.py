@@ -126,6 +126,7 @@ def test_timing_problems_are_warnings_with_file_and_line(site):
     assert set(by_line) == {SHORT_CUE_LINE, PAST_END_LINE}
 
 
+@pytest.mark.browser
 def test_chromium_shows_the_speaker_names_and_no_italics_after_the_cue(site, serve, page):
     output, _ = site
     server = serve(output)

@@ -275,6 +275,7 @@ def ours(name: str) -> list[dict]:
     return sorted(found, key=lambda cue: (cue["start"], -cue["end"]))
 
 
+@pytest.mark.browser
 def test_chromium_drops_what_we_name_and_reads_the_rest_as_we_do(tmp_path, serve, page):
     shutil.copytree(INVALID, tmp_path / "cases")
     (tmp_path / "cases" / "index.html").write_text(
@@ -292,6 +293,7 @@ def test_chromium_drops_what_we_name_and_reads_the_rest_as_we_do(tmp_path, serve
         assert tracks[name]["state"] == (3 if name == "no-signature" else 2), name
 
 
+@pytest.mark.browser
 def test_chromium_reads_every_case_as_we_do(tmp_path, serve, page):
     shutil.copytree(CASES, tmp_path / "cases")
     (tmp_path / "cases" / "index.html").write_text(
