@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from mag_core import ContentError
-from mag_core.captions import CaptionErrors, format_timestamp, parse_captions, write_vtt
+from mag_core.captions import (
+    CaptionErrors,
+    each_problem,
+    format_timestamp,
+    parse_captions,
+    write_vtt,
+)
 from mag_core.speakers import speaker_list, with_speaker_labels
 
 GOOD = """WEBVTT
@@ -214,8 +220,9 @@ def test_every_problem_of_a_file_is_reported_together(tmp_path):
     assert "cue ends" in error.errors[2].message
     assert "used twice (first on line 13)" in error.errors[3].message
     assert error.line == 3
-    # The one message names every line, so a log shows them all.
-    assert all(f"c.vtt:{line}:" in str(error) for line in (3, 6, 10, 17))
+    # One line that names them all; each_problem gives them to report one by one.
+    assert error.message == "4 problems in the captions, on lines 3, 6, 10, 17"
+    assert each_problem(error) == error.errors
 
 
 def test_a_style_block_after_the_first_cue_is_named(tmp_path):

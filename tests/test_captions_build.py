@@ -173,9 +173,11 @@ def test_every_caption_problem_is_listed_when_a_strict_build_stops(build, clip):
     )
     with pytest.raises(BuildStopped) as stopped:
         build(files(clip, captions=captions), conf="publishconf.py")
-    message = str(stopped.value)
-    assert "clip.ja.vtt:6: bad timestamp '00:00:01,200'" in message
-    assert "clip.ja.vtt:12: no timing line" in message
+    # Each problem is its own line of the build's report, with its own line number.
+    found = [(Path(e.path).name, e.line, e.message) for e in stopped.value.errors]
+    assert [(name, line) for name, line, _ in found] == [("clip.ja.vtt", 6), ("clip.ja.vtt", 12)]
+    assert found[0][2].startswith("bad timestamp '00:00:01,200'")
+    assert found[1][2].startswith("no timing line")
 
 
 def test_names_in_published_captions_follow_the_settings(build, clip):

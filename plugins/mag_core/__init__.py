@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from . import captionsettings, frontmatter, problems
+from . import frontmatter, problems
 from .errors import BuildStopped, ContentError, SettingsError
 from .formats import add_format, formats_of
 from .frontmatter import declare_keys
@@ -60,16 +60,9 @@ def forget_stopped_sitemap(_pelican) -> None:
     sitemap.generator.page_queue = []
 
 
-def check_caption_settings(pelican) -> None:
-    """Reject a typo in MAG_CAPTIONS when the build starts, before any video is encoded."""
-    captionsettings.read(pelican.settings)
-
-
 def register() -> None:
-    # Speakers: the names a 'Name:' caption prefix may give (mag_core.speakers).
-    declare_keys("audience", "cover", "speakers")
+    declare_keys("audience", "cover")
     signals.initialized.connect(problems.reset)
-    signals.initialized.connect(check_caption_settings)
     signals.initialized.connect(add_template_helpers)
     signals.initialized.connect(forget_stopped_sitemap)
     signals.initialized.connect(render_once.clear)

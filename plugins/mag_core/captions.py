@@ -68,6 +68,7 @@ __all__ = [
     "Cue",
     "CuePart",
     "clock_parts",
+    "each_problem",
     "format_timestamp",
     "parse_captions",
     "write_vtt",
@@ -75,14 +76,22 @@ __all__ = [
 
 
 class CaptionErrors(ContentError):
-    """Every problem of one caption file, raised together; ``errors`` holds each one."""
+    """Every problem of one caption file, raised together; ``errors`` holds each one.
+
+    The message stays one line (build logs and CI annotations are a line per
+    problem); :func:`each_problem` gives the problems to report one by one.
+    """
 
     def __init__(self, path: str | Path, errors: list[ContentError]) -> None:
         self.errors = errors
-        listing = "".join(f"\n  {error}" for error in errors)
-        super().__init__(
-            path, f"{len(errors)} problems in the captions:{listing}", line=errors[0].line
-        )
+        lines = ", ".join(str(error.line) for error in errors)
+        message = f"{len(errors)} problems in the captions, on lines {lines}"
+        super().__init__(path, message, line=errors[0].line)
+
+
+def each_problem(error: ContentError) -> list[ContentError]:
+    """The problems an error stands for: each of a caption file's, or the error itself."""
+    return list(error.errors) if isinstance(error, CaptionErrors) else [error]
 
 
 def parse_captions(path: str | Path, *, speaker_names: Iterable[str] = ()) -> list[Cue]:
