@@ -23,11 +23,12 @@ DEFAULTS: dict[str, Any] = {
     "speaker_names": "change",
     # How the name is written in front of the text.
     "speaker_label": "{name}：",
-    # Timing checks (warnings): on screen at least / at most this many seconds,
-    # and at most this many characters a second (Japanese subtitles aim at
-    # about 4; 20 is past what anyone reads).
+    # A cue on screen for less than this many seconds gets a warning.
     "min_seconds": 0.7,
+    # A cue on screen for more than this many seconds gets a warning.
     "max_seconds": 7.0,
+    # More characters a second than this gets a warning (Japanese subtitles aim
+    # at about 4; 20 is past what anyone reads). Spaces and ruby readings do not count.
     "max_chars_per_second": 20,
 }
 
