@@ -192,3 +192,19 @@ def test_without_a_speaker_list_no_colon_makes_a_speaker(build, clip):
     page = soup(talk_folder(output) / "transcript/index.html")
     names = [p.get_text() for p in page.select(".transcript-body .transcript-speaker")]
     assert names == ["大川"]  # from <v 大川> only; '大川：' lines continue as text
+
+
+def test_a_second_build_in_one_process_follows_changed_caption_settings(tmp_path, clip):
+    """pelican -r and livereload reuse one process and one media cache."""
+    content = write_site(tmp_path, files(clip))
+    shown = []
+    for mode in ("change", "never", "always"):
+        output = tmp_path / f"output-{mode}"
+        overrides = {"MAG_CACHE_PATH": str(tmp_path / "cache")}
+        run_pelican(content, output, overrides | {"MAG_CAPTIONS": {"speaker_names": mode}})
+        shown.append([cue.text[:3] for cue in parse_captions(talk_folder(output) / "video.ja.vtt")])
+    assert shown == [
+        ["大川：", "よろし", "松本：", "Rem", "大川：", "松本："],
+        ["審査員", "よろし", "松本で", "Rem", "それが", "以上で"],
+        ["大川：", "大川：", "松本：", "Rem", "大川：", "松本："],
+    ]
