@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .cuetext import Leaf
@@ -92,7 +92,7 @@ def _cut_prefix(line: list[Leaf], names: tuple[str, ...]) -> tuple[str | None, l
     return match["name"], [rest, *line[index + 1 :]]
 
 
-@cache
+@lru_cache(maxsize=64)  # one pattern per speaker list; a site has a few
 def _prefix_pattern(names: tuple[str, ...]) -> re.Pattern:
     longest_first = sorted(names, key=len, reverse=True)
     alternatives = "|".join(re.escape(name) for name in longest_first)
@@ -106,8 +106,6 @@ def with_speaker_labels(cues: Sequence[Cue], mode: str, template: str) -> list[C
     without a voice continues the last speaker, as in transcripts), "always"
     names every voiced run, "never" leaves the cues as they are.
     """
-    from .captions import CuePart
-
     if mode == "never":
         return list(cues)
     labelled, previous = [], None
@@ -115,16 +113,11 @@ def with_speaker_labels(cues: Sequence[Cue], mode: str, template: str) -> list[C
         parts = []
         for part in cue.parts:
             if part.voice and (mode == "always" or part.voice != previous):
-                label = template.format(name=part.voice)
+                label = template.replace("{name}", part.voice)
                 escaped = html.escape(label, quote=False)
-                parts.append(CuePart(part.voice, label + part.text, escaped + part.html))
+                parts.append(replace(part, text=label + part.text, html=escaped + part.html))
             else:
                 parts.append(part)
             previous = part.voice or previous
         labelled.append(replace(cue, parts=tuple(parts)))
     return labelled
-
-
-def speakers_of(cues: Iterable[Cue]) -> list[str]:
-    """The named speakers, in order of first appearance."""
-    return list(dict.fromkeys(voice for cue in cues for voice in cue.voices))
