@@ -54,6 +54,7 @@ HOSTILE_VTT = """WEBVTT
 
 00:00:00.000 --> 00:00:02.000
 <v <script>alert('v')</script>>こんにちは<script>window.pwned = 1; alert('cue')</script>
+&lt;script&gt;window.pwned = 3&lt;/script&gt;
 
 00:00:02.000 --> 00:00:04.000
 x"onclick="go：<img src=x onerror="window.pwned = 2; alert('img')">です
@@ -107,9 +108,11 @@ def site(tmp_path_factory, clip) -> Path:
     root = tmp_path_factory.mktemp("transcript-site")
     files = site_files(
         clip,
-        talk=video_article("審査員対談", "shinsain-taidan", "talk", "Highlights: q2"),
+        talk=video_article(
+            "審査員対談", "shinsain-taidan", "talk", "Highlights: q2\nSpeakers: 大川, 松本"
+        ),
         plain=video_article("ナレーション", "narration", "plain", "TranscriptCleanup: true"),
-        hostile=video_article("危ない字幕", "hostile", "hostile"),
+        hostile=video_article("危ない字幕", "hostile", "hostile", 'Speakers: x"onclick="go'),
     )
     files |= {
         "media/talk.ja.vtt": TALK_VTT,
@@ -239,16 +242,16 @@ def test_hostile_captions_render_as_text(site):
     page = transcript_of(site, HOSTILE)
     body = page.select_one(".transcript-body")
     assert body.select("script, img, c, [onerror], [onclick], [onmouseover]") == []
-    first = "alert('v')</script>>こんにちは<script>window.pwned = 1; alert('cue')</script>"
-    second = (
-        """<img src=x onerror="window.pwned = 2; alert('img')">です赤 <b>太字ではない</b> English"""
-    )
+    # Tags WebVTT does not know are dropped and their text kept; escaped markup stays text.
+    first = "alert('v')>こんにちはwindow.pwned = 1; alert('cue') <script>window.pwned = 3</script>"
+    second = "です赤 <b>太字ではない</b> English"
     assert turns(page) == [("<script", [("0", first)]), ('x"onclick="go', [("2", second)])]
     assert [turn["data-speaker"] for turn in body.select("[data-speaker]")] == [
         "<script",
         'x"onclick="go',
     ]
-    assert body.select_one("span[lang]").attrs == {"lang": "en"}
+    # 'en onerror=alert(4)' is not a language tag: the text stays, without a span.
+    assert body.select(".transcript-text span") == []
     assert body.select("b") == []  # escaped markup in the captions stays text
     for path in (site / HOSTILE / "transcript/index.html", site / HOSTILE / "index.html"):
         html = path.read_text(encoding="utf-8")
@@ -297,6 +300,7 @@ def test_site_settings_and_front_matter_choose_cleanup_and_pause(build, clip):
         )
         | {"media/talk.ja.vtt": TALK_VTT, "media/plain.ja.vtt": PLAIN_VTT},
         MAG_TRANSCRIPT={"cleanup": True, "pause": 3.0},
+        MAG_CAPTIONS={"speakers": ["大川"]},  # the site's list: '大川：' names the speaker
     )
     talk = turns(transcript_of(output, TALK))
     assert talk[0] == ("大川", [("0", "えー、今年度の応募は342件になりました。")])
@@ -414,7 +418,7 @@ def test_hostile_captions_run_no_script_in_chromium(site, serve, page):
         page.wait_for_timeout(300)
         assert page.evaluate("typeof window.pwned") == "undefined"
         assert body.locator("img, script").count() == 0
-        assert "<script>window.pwned = 1" in body.inner_text()
+        assert "<script>window.pwned = 3</script>" in body.inner_text()
     assert dialogs == []
 
 

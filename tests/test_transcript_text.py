@@ -14,11 +14,18 @@ FILLERS = DEFAULTS["fillers"]
 
 
 def turns_of(
-    tmp_path: Path, vtt: str, *, pause=2.0, paragraph_chars=200, fillers=None, highlights=()
+    tmp_path: Path,
+    vtt: str,
+    *,
+    pause=2.0,
+    paragraph_chars=200,
+    fillers=None,
+    highlights=(),
+    speakers=(),
 ):
     path = tmp_path / "talk.ja.vtt"
     path.write_text("WEBVTT\n\n" + vtt, encoding="utf-8")
-    pieces = pieces_from_cues(parse_captions(path), highlights, fillers)
+    pieces = pieces_from_cues(parse_captions(path, speaker_names=speakers), highlights, fillers)
     turns = build_turns(pieces, pause, paragraph_chars)
     number_and_mark(turns)
     return turns
@@ -53,17 +60,31 @@ def test_several_voices_in_one_cue_become_turns_of_their_own(tmp_path):
     assert turns[1].paragraphs[0].start == 0.0  # a voice starts with its cue
 
 
-def test_name_prefixes_give_speakers_and_unnamed_cues_continue_the_turn(tmp_path):
+def test_listed_name_prefixes_give_speakers_and_unnamed_cues_continue_the_turn(tmp_path):
     turns = turns_of(
         tmp_path,
         "00:00.000 --> 00:02.000\n松本：私が一番重視するのは\n\n"
         "00:02.000 --> 00:04.000\n「課題の解像度」です。\n\n"
         "00:04.000 --> 00:06.000\n大川: 私は経験を聞きます。\n",
+        speakers=("松本", "大川"),
     )
     assert shape(turns) == [
         ("松本", ["私が一番重視するのは「課題の解像度」です。"]),
         ("大川", ["私は経験を聞きます。"]),
     ]
+
+
+def test_a_word_before_a_colon_is_not_a_speaker_unless_listed(tmp_path):
+    vtt = (
+        "00:00.000 --> 00:02.000\nRemember: both our core values\n\n"
+        "00:02.000 --> 00:04.000\n白い箱に言葉が浮かび上がる:\n\n"
+        "00:04.000 --> 00:06.000\n大川：どうぞ。\n"
+    )
+    assert shape(turns_of(tmp_path, vtt, speakers=("大川",))) == [
+        (None, ["Remember: both our core values白い箱に言葉が浮かび上がる:"]),
+        ("大川", ["どうぞ。"]),
+    ]
+    assert [speaker for speaker, _ in shape(turns_of(tmp_path, vtt))] == [None]
 
 
 def test_a_pause_longer_than_the_gap_starts_a_paragraph_in_the_same_turn(tmp_path):
@@ -141,8 +162,9 @@ def test_markup_is_kept_safe_and_hostile_text_stays_text(tmp_path):
     assert "<b>共創</b>の<ruby>場<rt>ば</rt></ruby>" in run
     assert "<script" not in run
     assert "<img" not in run
-    assert "&lt;script&gt;" in run
-    assert turns[0].paragraphs[0].text.startswith("共創の場<script>")
+    assert "onerror" not in run
+    # Tags WebVTT does not know are dropped; their text stays, as text.
+    assert turns[0].paragraphs[0].text == "共創の場alert(1)"
 
 
 @pytest.mark.parametrize(

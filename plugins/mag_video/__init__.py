@@ -13,8 +13,9 @@ from pathlib import Path
 
 from pelican import signals
 
-from mag_core import ContentError, add_format, declare_keys, report
+from mag_core import ContentError, add_format, captionsettings, declare_keys, report
 from mag_core.cache import publish_file
+from mag_core.captions import each_problem
 
 from .highlights import resolve_highlights
 from .model import Segment, ShortCut, VideoInfo
@@ -38,8 +39,9 @@ def reset(*_args) -> None:
 
 
 def check_settings(pelican) -> None:
-    """Reject a typo in MAG_VIDEO when the build starts, not per article."""
+    """Reject a typo in MAG_VIDEO (or MAG_CAPTIONS) when the build starts, not per article."""
     read_settings(pelican.settings)
+    captionsettings.read(pelican.settings)
 
 
 def add_videos(generator) -> None:
@@ -58,7 +60,8 @@ def add_videos(generator) -> None:
             # The page is still written, without the player (the front matter's
             # string must not reach the template as if it were a video).
             article.video = None
-            report(error, settings)
+            for problem in each_problem(error):  # a caption file's problems, one by one
+                report(problem, settings)
             continue
         _pending.extend(files)
         _consumed.update(str(path) for path in (front.video, front.captions) if path)
@@ -88,7 +91,8 @@ def publish(pelican) -> None:
 
 
 def register() -> None:
-    declare_keys("video", "captions", "highlights", "poster", "shortaspect")
+    # Speakers: the names a 'Name:' caption prefix may give (mag_core.speakers).
+    declare_keys("video", "captions", "highlights", "poster", "shortaspect", "speakers")
     signals.initialized.connect(check_settings)
     signals.article_generator_init.connect(reset)
     signals.article_generator_finalized.connect(add_videos)

@@ -77,17 +77,13 @@ def ass_document(cues: list[Cue], layout: Layout, font: CaptionFont) -> str:
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     colours: dict[str, str] = {}
-    previous_voice = None
     events = []
     for cue in cues:
         lines = []
         for part in cue.parts:
             colour = _colour(colours, part.voice)
-            text = part.text
-            if part.voice and part.voice != previous_voice:
-                text = f"{part.voice}：{text}"
-            previous_voice = part.voice or previous_voice
-            wrapped = wrap(text, layout.text_width, font, font.em_for(size))
+            # Speaker names are already in the text (mag_core.speakers.with_speaker_labels).
+            wrapped = wrap(part.text, layout.text_width, font, font.em_for(size))
             lines.extend(f"{{\\c{colour}&}}{_escape(line)}" for line in wrapped)
         start, end = _ass_time(cue.start), _ass_time(cue.end)
         text = "\\N".join(lines)

@@ -13,9 +13,11 @@ import posixpath
 import tempfile
 from pathlib import Path
 
-from mag_core import ContentError
+from mag_core import ContentError, captionsettings
 from mag_core.cache import Cache, cache_key, cache_root, file_digest
+from mag_core.captionchecks import report_checks
 from mag_core.captions import Cue, parse_captions, write_vtt
+from mag_core.speakers import with_speaker_labels
 
 from . import burnin, encode, fonts, posters, shortcut
 from .highlights import resolve_highlights
@@ -35,6 +37,8 @@ Publish = list[tuple[Path, str]]  # (cached file, output-relative destination)
 class Renderer:
     def __init__(self, settings) -> None:
         self.config = read_settings(settings)
+        self.settings = settings
+        self.captions = captionsettings.read(settings)
         self.cache = Cache(cache_root(settings))
         self._ffmpeg: Ffmpeg | None = None
 
@@ -46,8 +50,11 @@ class Renderer:
 
     def render(self, front: VideoFrontMatter, save_as: str) -> tuple[VideoInfo, Publish]:
         folder = article_folder(save_as)
-        cues = parse_captions(front.captions) if front.captions else []
+        names = (*front.speakers, *self.captions["speakers"])
+        cues = parse_captions(front.captions, speaker_names=names) if front.captions else []
         info = probe_source(front.video, self.ffmpeg, self.cache)
+        if front.captions:
+            report_checks(cues, front.captions, info.duration, self.settings, self.captions)
         segments = resolve_highlights(
             front.highlights,
             cues,
@@ -135,11 +142,17 @@ class Renderer:
         return log
 
     def _vtt(self, cues: list[Cue], step: str = "vtt") -> Path:
+        cues = self._labelled(cues)
         recipe = {"step": step, "cues": [_cue_data(cue) for cue in cues]}
         path, _made = self.cache.get_or_make(
             cache_key([], recipe), ".vtt", lambda target: write_vtt(cues, target)
         )
         return path
+
+    def _labelled(self, cues: list[Cue]) -> list[Cue]:
+        """Cues naming their speaker as text (players do not show <v> names)."""
+        mode, label = self.captions["speaker_names"], self.captions["speaker_label"]
+        return with_speaker_labels(cues, mode, label)
 
     def _poster(self, front, info: Probe, at, size) -> dict[str, Path]:
         width = min(self.config["poster_width"], size[0])
@@ -246,7 +259,7 @@ class Renderer:
             raise ContentError(front.article, f"cannot burn in captions: {missing}") from None
         font = fonts.load_font(path, self.config["font_index"])
         layout = burnin.layout_for(size[0], size[1], font, self.config)
-        return font, burnin.ass_document(cues, layout, font)
+        return font, burnin.ass_document(self._labelled(cues), layout, font)
 
 
 def _write_script(work: Path, font, document: str) -> Path:

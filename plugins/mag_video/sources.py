@@ -12,6 +12,7 @@ from typing import Any
 
 from mag_core import ContentError
 from mag_core.frontmatter import read_front_matter
+from mag_core.speakers import speaker_list
 
 from .settings import ASPECTS
 
@@ -31,6 +32,7 @@ class VideoFrontMatter:
     poster_image: Path | None
     poster_line: int | None
     aspect: str
+    speakers: tuple[str, ...] = ()  # Speakers: names a 'Name:' prefix may give
 
 
 def read_front(article, content_root: Path, default_aspect: str) -> VideoFrontMatter | None:
@@ -67,6 +69,7 @@ def read_front(article, content_root: Path, default_aspect: str) -> VideoFrontMa
         poster_image=poster_image,
         poster_line=lines.get("poster"),
         aspect=aspect,
+        speakers=speaker_list(metadata.get("speakers")),
     )
 
 
