@@ -43,6 +43,10 @@ class Build:
         else:
             log_problem(logger, error, logging.WARNING)
 
+    def warn(self, problem: ContentError) -> None:
+        """A problem worth fixing that never stops a build (e.g. captions read too fast)."""
+        log_problem(logger, problem, logging.WARNING)
+
     def stop_if_any(self) -> None:
         """Raise once for every problem a strict build found, before a page is written."""
         if self.problems:

@@ -166,4 +166,4 @@ def report_checks(
             problems.report(error, settings)
     found = timing_warnings(cues, path, config) + markup_warnings(cues, path)
     for warning in sorted(found, key=lambda warning: warning.line or 0):
-        logger.warning("mag_core captions: %s", warning)
+        problems.warn(warning, settings)

@@ -18,3 +18,8 @@ from .errors import ContentError
 def report(error: ContentError, settings: Mapping[str, Any]) -> None:
     """Record a content problem: an error in strict builds, a warning otherwise."""
     build_of(settings).report(error)
+
+
+def warn(problem: ContentError, settings: Mapping[str, Any]) -> None:
+    """A content problem that is a warning even in strict builds."""
+    build_of(settings).warn(problem)

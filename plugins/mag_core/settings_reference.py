@@ -50,6 +50,11 @@ SETTINGS = (
         "mag_video.settings",
         "Web rendition, captions, posters and the highlight short cut.",
     ),
+    Setting(
+        "MAG_CAPTIONS",
+        "mag_core.captionsettings",
+        "Caption speakers, names in the published captions, caption timing checks.",
+    ),
     Setting("MAG_TRANSCRIPT", "mag_transcript.settings", "Transcript pages."),
     Setting(
         "MAG_ILLUSTRATED",
