@@ -113,7 +113,9 @@ def test_a_hidden_article_is_only_at_its_own_address(release):
     assert page.find(attrs={"data-pagefind-body": True}) is None
     # Its category, tag and author are named, but have no page to link to.
     text = page.get_text()
-    assert "秘書室だより" in text and "#限定" in text and "秘書室" in text
+    assert "秘書室だより" in text
+    assert "#限定" in text
+    assert "秘書室" in text
     hrefs = [a["href"] for a in page.find_all("a", href=True)]
     assert not [h for h in hrefs if "/category/hi" in h or "/tag/gentei" in h or "/author/hi" in h]
     assert not page.find("link", rel="alternate", title="秘書室だより")
@@ -177,7 +179,7 @@ def test_a_newsletter_never_carries_a_draft_or_hidden_article(tmp_path):
         **SITE,
         "articles/hidden.md": SITE["articles/hidden.md"].replace("Tags:", "Series: 現場\nTags:"),
         "articles/draft.md": SITE["articles/draft.md"].replace("Tags:", "Series: 現場\nTags:"),
-        "articles/part.md": "Title: 現場（1）\nDate: 2026-11-04\nSeries: 現場\nSlug: genba\n\n本文。",
+        "articles/part.md": "Title: 現場（1）\nDate: 2026-11-04\nSeries: 現場\nSlug: genba\n\n本文",
     }
     content, output = write_site(tmp_path, files), tmp_path / "output"
     newsletter = {"site_url": SITEURL, "sender": "編集部 <m@example.test>"}
@@ -187,9 +189,12 @@ def test_a_newsletter_never_carries_a_draft_or_hidden_article(tmp_path):
         issue = load_issue(output / "newsletter" / "x")
         for email_ in issue.segments:
             text = email_.html + email_.text
-            assert DRAFT_WORD not in text and "組織変更" not in text
-            assert HIDDEN_WORD not in text and "役員向け" not in text
-            assert DRAFT_SLUG not in email_.articles and HIDDEN_SLUG not in email_.articles
+            assert DRAFT_WORD not in text
+            assert "組織変更" not in text
+            assert HIDDEN_WORD not in text
+            assert "役員向け" not in text
+            assert DRAFT_SLUG not in email_.articles
+            assert HIDDEN_SLUG not in email_.articles
             assert "genba" in email_.articles
 
 
@@ -198,5 +203,6 @@ def test_a_mistyped_status_stops_a_strict_build_naming_the_file_and_line(build):
     with pytest.raises(BuildStopped) as stopped:
         build(files, conf="publishconf.py")
     (error,) = stopped.value.errors
-    assert error.path.endswith("a.md") and error.line == 3
+    assert error.path.endswith("a.md")
+    assert error.line == 3
     assert "drfat" in error.message
