@@ -12,6 +12,8 @@ from pelican.contents import Article, Page
 from mag_core import ContentError
 
 from . import settings as japanese_settings
+from .math import MathExtension
+from .prose import prose_paragraphs
 from .reading import html_to_text, reading_minutes, summarise
 from .slugs import fix_content_slug, fix_wrapper_slugs, romaji_memo
 
@@ -26,14 +28,15 @@ def on_content(content) -> None:
     slug_rules = config["fallback_slug_prefix"], config["slug_max_length"]
     fix_content_slug(content, *slug_rules)
     fix_wrapper_slugs(content, *slug_rules)
-    text = html_to_text(getattr(content, "_content", "") or "")
+    markup = getattr(content, "_content", "") or ""
     content.reading_time = reading_minutes(
-        text, config["chars_per_minute"], config["words_per_minute"]
+        html_to_text(markup), config["chars_per_minute"], config["words_per_minute"]
     )
     if "summary" not in content.metadata:
+        limit = config["summary_length"]
+        prose = "\n".join(prose_paragraphs(markup, enough=limit))
         summary = html.escape(
-            summarise(text, config["summary_length"], config["sentence_ends"], config["ellipsis"]),
-            quote=False,
+            summarise(prose, limit, config["sentence_ends"], config["ellipsis"]), quote=False
         )
         content.metadata["summary"] = summary
         content._summary = summary
@@ -70,8 +73,19 @@ def _content_groups(generator):
 
 def start_build(pelican) -> None:
     """Reject a typo in MAG_JAPANESE when the build starts, not per article; load known readings."""
-    japanese_settings.read(pelican.settings)
+    config = japanese_settings.read(pelican.settings)
     romaji_memo.open(pelican.settings)
+    if config["math"]:
+        use_math_extension(pelican.settings)
+
+
+def use_math_extension(settings) -> None:
+    """Add the math extension to the Markdown reader's extensions (once per settings)."""
+    markdown = dict(settings.get("MARKDOWN") or {})
+    extensions = list(markdown.get("extensions") or [])
+    if not any(isinstance(extension, MathExtension) for extension in extensions):
+        markdown["extensions"] = [*extensions, MathExtension()]
+        settings["MARKDOWN"] = markdown
 
 
 def register() -> None:

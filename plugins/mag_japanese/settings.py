@@ -13,6 +13,9 @@ DEFAULTS = {
     # Characters that end a Japanese (or Latin) sentence.
     "sentence_ends": "。！？!?",
     "ellipsis": "…",
+    # Keep $…$, $$…$$, \(…\) and \[…\] intact in <span class="math"> (see math.py);
+    # summaries never show them either way.
+    "math": True,
     # Long titles make long URLs; slugs are cut at a word boundary past this.
     "slug_max_length": 60,
     # Slug for a title with nothing to romanise (emoji, symbols only).
