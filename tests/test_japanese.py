@@ -103,10 +103,10 @@ def test_readings_are_kept_between_builds_and_a_damaged_memo_only_costs_time(tmp
     assert (tmp_path / "first" / "2026" / "shanaihou-no-mirai" / "index.html").is_file()
     (memo,) = cache.glob("romaji-*.json")
     readings = json.loads(memo.read_text(encoding="utf-8"))
-    assert readings["社内報の未来"] == "Shanaihou no mirai"
+    assert readings["社内報の未来"] == ["Shanaihou no", "mirai"]  # romaji, one item a word
 
     # The second build reads the title from the memo, not from the dictionary.
-    memo.write_text(json.dumps({**readings, "社内報の未来": "kept reading"}), encoding="utf-8")
+    memo.write_text(json.dumps({**readings, "社内報の未来": ["kept reading"]}), encoding="utf-8")
     _pelican_process(content, tmp_path / "second", cache)
     assert (tmp_path / "second" / "2026" / "kept-reading" / "index.html").is_file()
 
@@ -114,7 +114,7 @@ def test_readings_are_kept_between_builds_and_a_damaged_memo_only_costs_time(tmp
     third = _pelican_process(content, tmp_path / "third", cache)
     assert "ignoring an unreadable" in third.stderr + third.stdout
     assert (tmp_path / "third" / "2026" / "shanaihou-no-mirai" / "index.html").is_file()
-    assert json.loads(memo.read_text(encoding="utf-8"))["社内報の未来"] == "Shanaihou no mirai"
+    assert json.loads(memo.read_text(encoding="utf-8"))["社内報の未来"] == ["Shanaihou no", "mirai"]
 
 
 # --- summaries from prose, on articles shaped like real Japanese technical articles ---------

@@ -9,9 +9,10 @@ from collections import defaultdict
 from pelican import signals
 from pelican.contents import Article, Page
 
-from mag_core import ContentError
+from mag_core import ContentError, report
 
 from . import settings as japanese_settings
+from .dictionary import readings_problems
 from .math import MathExtension
 from .prose import prose_paragraphs
 from .reading import html_to_text, reading_minutes, summarise
@@ -25,9 +26,8 @@ def on_content(content) -> None:
     if not isinstance(content, (Article, Page)):
         return
     config = japanese_settings.read(content.settings)
-    slug_rules = config["fallback_slug_prefix"], config["slug_max_length"]
-    fix_content_slug(content, *slug_rules)
-    fix_wrapper_slugs(content, *slug_rules)
+    fix_content_slug(content, content.settings)
+    fix_wrapper_slugs(content, content.settings)
     markup = getattr(content, "_content", "") or ""
     content.reading_time = reading_minutes(
         html_to_text(markup), config["chars_per_minute"], config["words_per_minute"]
@@ -88,8 +88,16 @@ def use_math_extension(settings) -> None:
         settings["MARKDOWN"] = markdown
 
 
+def check_readings(generator) -> None:
+    """Report the reading dictionary's bad lines once a run, before any article is read."""
+    settings = generator.settings
+    for error in readings_problems(settings, japanese_settings.read(settings)):
+        report(error, settings)
+
+
 def register() -> None:
     signals.initialized.connect(start_build)
+    signals.article_generator_preread.connect(check_readings)
     signals.finalized.connect(romaji_memo.save)
     signals.content_object_init.connect(on_content)
     signals.all_generators_finalized.connect(check_unique_slugs)

@@ -19,8 +19,9 @@ class SeriesGenerator(Generator):
     def generate_context(self) -> None:
         self.config = plugin_settings(self.settings, "MAG_SERIES", DEFAULTS)
         self.series_list = collect_series(
-            self.context.get("articles", []), self.config["url"], self.config["save_as"]
-        )
+            self.context.get("articles", []), self.config["url"], self.config["save_as"],
+            self.settings,
+        )  # fmt: skip
         self._update_context(("series_list",))
 
     def generate_output(self, writer) -> None:
