@@ -34,6 +34,8 @@ from .words import romaji_words
 logger = logging.getLogger(__name__)
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# Particles that end a word ("genba no"); a cut slug does not end with one.
+_PARTICLES = frozenset({"no", "wo", "ga", "ni", "de", "to", "wa", "e", "mo", "ya", "kara", "made"})
 MEMO_FORMAT = "words1"  # what the memo keeps: romaji words per text
 
 
@@ -129,8 +131,8 @@ def reading_words(text: str, readings: Readings) -> list[str]:
 def cut_between_words(words: list[str], max_length: int) -> str:
     """Join slug words with hyphens, keeping whole words while they fit in ``max_length``.
 
-    Only a first word longer than the limit on its own is cut inside: at a
-    hyphen within it if it has one.
+    A particle left at the end of a cut slug goes too. Only a first word longer
+    than the limit on its own is cut inside: at a hyphen within it if it has one.
     """
     kept = ""
     for word in words:
@@ -138,8 +140,12 @@ def cut_between_words(words: list[str], max_length: int) -> str:
         if len(joined) > max_length:
             break
         kept = joined
-    if kept or not words:
-        return kept
+    else:
+        return kept  # everything fits
+    if kept:
+        # Cut after a particle: "…-genba-no" reads as unfinished, "…-genba" does not.
+        head, _, tail = kept.rpartition("-")
+        return head if head and tail in _PARTICLES else kept
     cut = words[0].rfind("-", 0, max_length + 1)
     return words[0][: cut if cut > 0 else max_length]
 
