@@ -34,12 +34,22 @@ def on_content(content) -> None:
     )
     if "summary" not in content.metadata:
         limit = config["summary_length"]
-        prose = "\n".join(prose_paragraphs(markup, enough=limit))
+        prose = "\n".join(_opening(prose_paragraphs(markup), limit))
         summary = html.escape(
             summarise(prose, limit, config["sentence_ends"], config["ellipsis"]), quote=False
         )
         content.metadata["summary"] = summary
         content._summary = summary
+
+
+def _opening(paragraphs, limit: int):
+    """The first paragraphs, until there is more than enough text to cut a summary from."""
+    found = 0
+    for paragraph in paragraphs:
+        yield paragraph
+        found += len(paragraph)
+        if found > limit:
+            return
 
 
 def check_unique_slugs(generators) -> None:
