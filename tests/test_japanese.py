@@ -165,6 +165,9 @@ EXPECTED_SUMMARIES = {
         "本番環境でPodが頻繁に再起動していました。原因はメモリのlimitsが小さすぎたことでした！"
         "対策として、まず一週間の使用量を計測しました。"
     ),
+    "zenn-style": (
+        "LTでは、五分で一つのことだけを伝えると決めていました。話す内容を削るのがいちばん大変でした。"
+    ),
     "inline-code": (
         "mypyを使うと、実行前に型の誤りを見つけられます。公式ドキュメントも読みやすいです。"
         "価格は$100と$200の二つのプランがあります。"
@@ -179,7 +182,8 @@ def test_summaries_are_the_first_prose_never_headings_code_math_tables_or_captio
     for summary in found.values():
         assert len(summary) <= SUMMARY_LIMIT + 1
         for leak in ("はじめに", "概要", "TL;DR", "$$", "\\(", "\\[", "frac", "git rebase", "|",
-                     "図1", "社内勉強会", "引用", "requests"):  # fmt: skip
+                     "図1", "社内勉強会", "引用", "requests", ":::",
+                     "https", "発表を文章に", "下書きメモ"):  # fmt: skip
             assert leak not in summary, (leak, summary)
 
 

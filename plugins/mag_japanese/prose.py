@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 
 from .math import MATH_CLASS
 
-# Math Markdown did not see (in raw HTML, or with the math extension off).
-_RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\$(?![\s$])[^$\n]+?(?<![\s\\])\$(?!\d)")
+# Paragraphs that are no prose although Markdown made them <p>: math it did not
+# see (in raw HTML, or with the math extension off); a note block of Zenn or
+# Qiita (":::message" … ":::"); a URL alone on its line (a link card there).
+_NOT_PROSE = re.compile(
+    r"\$\$|\\\(|\\\[|\$(?![\s$])[^$\n]+?(?<![\s\\])\$(?!\d)|\A:::|\Ahttps?://\S+\Z"
+)
 # A tag or a comment. Read lazily with finditer: a summary needs the opening of
 # an article only, and the rest of it is never scanned (an HTML parser reads it all
 # and was 20 times slower on a long article).
@@ -53,7 +57,7 @@ class _Paragraph:
 
     def prose(self) -> str | None:
         text = "".join(self.text).strip()
-        keep = text and self.plain and not self.rejected and not _RAW_MATH.search(text)
+        keep = text and self.plain and not self.rejected and not _NOT_PROSE.search(text)
         return text if keep else None
 
 
