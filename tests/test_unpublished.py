@@ -206,3 +206,30 @@ def test_a_mistyped_status_stops_a_strict_build_naming_the_file_and_line(build):
     assert error.path.endswith("a.md")
     assert error.line == 3
     assert "drfat" in error.message
+
+
+def test_builds_in_one_process_each_follow_their_own_settings(tmp_path):
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    from conftest import ROOT, write_site
+
+    content = write_site(tmp_path, SITE)
+
+    def settings(conf: str, output: str) -> dict:
+        return read_settings(str(ROOT / conf), override={
+            "PATH": str(content), "OUTPUT_PATH": str(tmp_path / output),
+            "THEME": str(ROOT / "theme"), "MAG_CACHE_PATH": str(tmp_path / "cache"),
+        })  # fmt: skip
+
+    for conf, output in [("publishconf.py", "a"), ("pelicanconf.py", "b"), ("publishconf.py", "c")]:
+        Pelican(settings(conf, output)).run()
+    assert not (tmp_path / "a" / "drafts").exists()
+    assert (tmp_path / "b" / "drafts" / f"{DRAFT_SLUG}.html").is_file()
+    assert not (tmp_path / "c" / "drafts").exists()
+    # The same Pelican run twice, as `pelican -r` does: still nothing of the draft.
+    again = Pelican(settings("publishconf.py", "d"))
+    again.run()
+    again.run()
+    assert files_mentioning(release_texts(tmp_path / "d"), DRAFT_WORD) == set()
+    assert not list((tmp_path / "d").rglob("org-chart*"))
