@@ -38,7 +38,8 @@ SITE = {
     ),
     "articles/draft.md": (
         "Title: 組織変更のお知らせ\nDate: 2026-11-02 09:00\nCategory: 人事\nTags: 人事異動\n"
-        f"Author: 人事部\nSlug: {DRAFT_SLUG}\nStatus: draft\n\n{DRAFT_WORD} 本部を新設します。\n\n"
+        f"Author: 人事部\nSlug: {DRAFT_SLUG}\nStatus: draft\nVideo: media/org-talk.mp4\n"
+        f"Captions: media/org-talk.ja.vtt\n\n{DRAFT_WORD} 本部を新設します。\n\n"
         "![新しい組織図]({static}/images/org-chart.png)\n\n![会場]({static}/images/shared.png)\n"
     ),
     "pages/draft-page.md": (
@@ -52,6 +53,9 @@ SITE = {
     ),
     "images/shared.png": pictures.png(320, 200),
     "images/org-chart.png": pictures.png(320, 200, mark=2),
+    # Only the draft uses them (left out before any video is made, so no real clip is needed).
+    "media/org-talk.mp4": b"not a video",
+    "media/org-talk.ja.vtt": f"WEBVTT\n\n00:00.000 --> 00:01.000\n{DRAFT_WORD}\n",
 }
 
 
@@ -95,7 +99,7 @@ def test_a_release_holds_no_trace_of_a_draft(release):
     assert files_mentioning(texts, PUBLISHED_WORD) >= {"2026/setsumeikai/index.html"}
     # The scan reads the search index: the published word is found in its compressed parts.
     assert any(name.startswith("pagefind/") for name in files_mentioning(texts, PUBLISHED_WORD))
-    for trace in (DRAFT_WORD, DRAFT_PAGE_WORD, DRAFT_SLUG, "組織変更", "org-chart", "junbi"):
+    for trace in (DRAFT_WORD, DRAFT_PAGE_WORD, DRAFT_SLUG, "組織変更", "org-", "junbi"):
         assert files_mentioning(texts, trace) == set(), trace
     assert not (release / "drafts").exists()
     # The picture the draft shares with a published article is still there.
@@ -152,7 +156,8 @@ def test_a_draft_is_previewed_at_its_own_address_marked_as_a_draft(preview):
 
 def test_a_preview_build_lists_searches_and_feeds_no_draft_or_hidden_article(preview):
     texts = release_texts(preview)
-    drafts = {name for name in texts if name.startswith("drafts/")}
+    # The draft's own page and files are there to preview; nothing else may name it.
+    drafts = {name for name in texts if name.startswith(("drafts/", "media/org-talk"))}
     for word in (DRAFT_WORD, DRAFT_PAGE_WORD):
         assert files_mentioning(texts, word) <= drafts, word
     assert files_mentioning(texts, HIDDEN_WORD) == {f"2026/{HIDDEN_SLUG}/index.html"}
