@@ -159,11 +159,12 @@ def test_an_edited_dictionary_is_read_again_by_the_next_build_in_the_same_proces
 def test_a_bad_dictionary_line_stops_a_strict_build_naming_the_file_and_line(build):
     files = {
         "articles/a.md": ARTICLE,
+        "articles/b.md": ARTICLE.replace("Title: ", "Title: 続・"),
         "readings.txt": "# ok\n日本語: nihongo\n古臭い: ふるくさい\n",
     }
     with pytest.raises(BuildStopped) as stopped:
         build(files, conf="publishconf.py")
-    (error,) = stopped.value.errors
+    (error,) = stopped.value.errors  # once, not once an article
     assert error.path.endswith("readings.txt")
     assert error.line == 3
 

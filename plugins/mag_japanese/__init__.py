@@ -16,7 +16,7 @@ from .dictionary import readings_problems
 from .math import MathExtension
 from .prose import prose_paragraphs
 from .reading import html_to_text, reading_minutes, summarise
-from .slugs import fix_content_slug, fix_wrapper_slugs, romaji_memo
+from .slugs import fix_content_slug, fix_wrapper_slugs, romaji_memo, slug_maker
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,9 @@ def on_content(content) -> None:
     if not isinstance(content, (Article, Page)):
         return
     config = japanese_settings.read(content.settings)
-    fix_content_slug(content, content.settings)
-    fix_wrapper_slugs(content, content.settings)
+    slug = slug_maker(content.settings)
+    fix_content_slug(content, slug)
+    fix_wrapper_slugs(content, slug)
     markup = getattr(content, "_content", "") or ""
     content.reading_time = reading_minutes(
         html_to_text(markup), config["chars_per_minute"], config["words_per_minute"]
@@ -99,7 +100,10 @@ def use_math_extension(settings) -> None:
 
 
 def check_readings(generator) -> None:
-    """Report the reading dictionary's bad lines once a run, before any article is read."""
+    """Report the reading dictionary's bad lines once a run, before any article is read.
+
+    ``article_generator_init`` is sent once a run (``article_generator_preread`` once a file).
+    """
     settings = generator.settings
     for error in readings_problems(settings, japanese_settings.read(settings)):
         report(error, settings)
@@ -107,7 +111,7 @@ def check_readings(generator) -> None:
 
 def register() -> None:
     signals.initialized.connect(start_build)
-    signals.article_generator_preread.connect(check_readings)
+    signals.article_generator_init.connect(check_readings)
     signals.finalized.connect(romaji_memo.save)
     signals.content_object_init.connect(on_content)
     signals.all_generators_finalized.connect(check_unique_slugs)

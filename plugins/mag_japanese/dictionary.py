@@ -50,12 +50,16 @@ class Readings:
             return None
         return re.compile("|".join(_word_pattern(word) for word, _ in self.entries))
 
+    @functools.cached_property
+    def _lookup(self) -> dict[str, str]:
+        return {word.lower(): reading for word, reading in self.entries}
+
     def split(self, text: str) -> list[tuple[str, str | None]]:
         """``text`` as pieces: (word, its reading) for dictionary words, (text, None) between."""
         pattern, pieces, start = self._pattern, [], 0
         if pattern is None:
             return [(text, None)]
-        lookup = {word.lower(): reading for word, reading in self.entries}
+        lookup = self._lookup
         for match in pattern.finditer(text):
             if match.start() > start:
                 pieces.append((text[start : match.start()], None))

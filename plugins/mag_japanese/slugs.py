@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -152,25 +152,30 @@ def cut_between_words(words: list[str], max_length: int) -> str:
 
 def slug_for(text: str, settings: Mapping[str, Any]) -> str:
     """The slug of ``text`` as this site's settings and reading dictionary make it."""
+    return slug_maker(settings)(text)
+
+
+def slug_maker(settings: Mapping[str, Any]) -> Callable[[str], str]:
+    """``slug(text)`` with this site's settings and dictionary, read once for many slugs."""
     config = japanese_settings.read(settings)
-    return romaji_slug(
-        text,
-        config["fallback_slug_prefix"],
-        config["slug_max_length"],
-        load_readings(settings, config),
+    return functools.partial(
+        romaji_slug,
+        fallback_prefix=config["fallback_slug_prefix"],
+        max_length=config["slug_max_length"],
+        readings=load_readings(settings, config),
     )
 
 
-def fix_content_slug(content, settings: Mapping[str, Any]) -> None:
+def fix_content_slug(content, slug: Callable[[str], str]) -> None:
     """Replace Pelican's slug unless the editor wrote one (``Slug:`` wins)."""
     if "slug" in content.metadata:
         return
     title = getattr(content, "title", None)
-    if title and settings.get("SLUGIFY_SOURCE", "title") == "title":
-        content.slug = slug_for(title, settings)
+    if title and content.settings.get("SLUGIFY_SOURCE", "title") == "title":
+        content.slug = slug(title)
 
 
-def fix_wrapper_slugs(content, settings: Mapping[str, Any]) -> None:
+def fix_wrapper_slugs(content, slug: Callable[[str], str]) -> None:
     """Category, tags and authors of one article or page get romaji slugs too."""
     wrappers = []
     if getattr(content, "category", None) is not None:
@@ -179,4 +184,4 @@ def fix_wrapper_slugs(content, settings: Mapping[str, Any]) -> None:
     wrappers.extend(getattr(content, "authors", None) or [])
     for wrapper in wrappers:
         if wrapper._slug_from_name:  # an explicit slug set elsewhere wins
-            wrapper._slug = slug_for(wrapper.name, settings)
+            wrapper._slug = slug(wrapper.name)
