@@ -39,6 +39,7 @@ SITE = {
     "articles/draft.md": (
         "Title: 組織変更のお知らせ\nDate: 2026-11-02 09:00\nCategory: 人事\nTags: 人事異動\n"
         f"Author: 人事部\nSlug: {DRAFT_SLUG}\nStatus: draft\nVideo: media/org-talk.mp4\n"
+        "Illustrated: illustrations/org-panels/\n"
         f"Captions: media/org-talk.ja.vtt\n\n{DRAFT_WORD} 本部を新設します。\n\n"
         "![新しい組織図]({static}/images/org-chart.png)\n\n![会場]({static}/images/shared.png)\n"
     ),
@@ -56,6 +57,8 @@ SITE = {
     # Only the draft uses them (left out before any video is made, so no real clip is needed).
     "media/org-talk.mp4": b"not a video",
     "media/org-talk.ja.vtt": f"WEBVTT\n\n00:00.000 --> 00:01.000\n{DRAFT_WORD}\n",
+    "illustrations/org-panels/panels.md": f"Title: {DRAFT_WORD}\n\n## 01.png\nCaption: 新組織\n",
+    "illustrations/org-panels/01.png": pictures.png(320, 200, mark=3),
 }
 
 
@@ -157,7 +160,8 @@ def test_a_draft_is_previewed_at_its_own_address_marked_as_a_draft(preview):
 def test_a_preview_build_lists_searches_and_feeds_no_draft_or_hidden_article(preview):
     texts = release_texts(preview)
     # The draft's own page and files are there to preview; nothing else may name it.
-    drafts = {name for name in texts if name.startswith(("drafts/", "media/org-talk"))}
+    own = ("drafts/", "media/org-talk", "illustrations/org-panels")
+    drafts = {name for name in texts if name.startswith(own)}
     for word in (DRAFT_WORD, DRAFT_PAGE_WORD):
         assert files_mentioning(texts, word) <= drafts, word
     assert files_mentioning(texts, HIDDEN_WORD) == {f"2026/{HIDDEN_SLUG}/index.html"}
