@@ -57,6 +57,7 @@ AUTHOR_FEED_RSS = None
 PLUGIN_PATHS = [str(HERE / "plugins")]
 PLUGINS = [
     "mag_core",
+    "mag_status",
     "mag_japanese",
     "mag_series",
     "mag_transcript",
@@ -79,6 +80,10 @@ MARKDOWN = {
     },
     "output_format": "html5",
 }
+
+# Drafts (`Status: draft`) are written to drafts/ for editors to preview, marked
+# as drafts and in no list, feed, sitemap or search; publishconf leaves them out.
+MAG_STATUS = {"write_drafts": True}
 
 # Content warnings stay warnings while editing; publishconf makes them errors.
 MAG_STRICT = False

@@ -29,6 +29,9 @@ if SITEURL:
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
 
+# A published release holds no draft: no page, no share card, no file only a draft uses.
+MAG_STATUS = {"write_drafts": False}
+
 # Content warnings (bad front matter, missing alt text, ...) stop the build.
 MAG_STRICT = True
 

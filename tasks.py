@@ -110,10 +110,14 @@ def livereload(c, host=CONFIG["host"], port=CONFIG["port"]):
 @task(name="new-article")
 def new_article(c, title, category="新規事業", tags="", series="", audience="", date=None):
     """Create content/articles/<date>-<slug>.md with the front matter filled in."""
-    from mag_japanese.slugs import romaji_slug
+    from pelican.settings import get_settings_from_file
+
+    from mag_japanese.slugs import slug_for
 
     when = dt.datetime.fromisoformat(date) if date else dt.datetime.now().replace(second=0)
-    slug = romaji_slug(title)[:60].rstrip("-")
+    # The same slug the build makes: the site's reading dictionary, cut between words.
+    settings = get_settings_from_file(str(HERE / CONFIG["settings_dev"]))
+    slug = slug_for(title, {**settings, "PATH": str(HERE / CONFIG["content"])})
     path = HERE / CONFIG["content"] / "articles" / f"{when:%Y-%m-%d}-{slug}.md"
     if path.exists():
         raise Exit(f"{path.relative_to(HERE)} already exists", code=1)

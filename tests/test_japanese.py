@@ -103,10 +103,10 @@ def test_readings_are_kept_between_builds_and_a_damaged_memo_only_costs_time(tmp
     assert (tmp_path / "first" / "2026" / "shanaihou-no-mirai" / "index.html").is_file()
     (memo,) = cache.glob("romaji-*.json")
     readings = json.loads(memo.read_text(encoding="utf-8"))
-    assert readings["社内報の未来"] == "Shanaihou no mirai"
+    assert readings["社内報の未来"] == ["Shanaihou no", "mirai"]  # romaji, one item a word
 
     # The second build reads the title from the memo, not from the dictionary.
-    memo.write_text(json.dumps({**readings, "社内報の未来": "kept reading"}), encoding="utf-8")
+    memo.write_text(json.dumps({**readings, "社内報の未来": ["kept reading"]}), encoding="utf-8")
     _pelican_process(content, tmp_path / "second", cache)
     assert (tmp_path / "second" / "2026" / "kept-reading" / "index.html").is_file()
 
@@ -114,4 +114,94 @@ def test_readings_are_kept_between_builds_and_a_damaged_memo_only_costs_time(tmp
     third = _pelican_process(content, tmp_path / "third", cache)
     assert "ignoring an unreadable" in third.stderr + third.stdout
     assert (tmp_path / "third" / "2026" / "shanaihou-no-mirai" / "index.html").is_file()
-    assert json.loads(memo.read_text(encoding="utf-8"))["社内報の未来"] == "Shanaihou no mirai"
+    assert json.loads(memo.read_text(encoding="utf-8"))["社内報の未来"] == ["Shanaihou no", "mirai"]
+
+
+# --- summaries from prose, on articles shaped like real Japanese technical articles ---------
+
+TECH_ARTICLES = ROOT / "tests" / "fixtures" / "tech_articles"
+SUMMARY_LIMIT = 120  # MAG_JAPANESE's default summary_length
+
+
+@pytest.fixture(scope="module")
+def tech_site(tmp_path_factory) -> Path:
+    import pictures
+
+    from conftest import run_pelican, write_site
+
+    work = tmp_path_factory.mktemp("tech")
+    files = {
+        f"articles/{p.name}": p.read_text(encoding="utf-8") for p in TECH_ARTICLES.glob("*.md")
+    }
+    files["images/cpu.png"] = pictures.png(320, 200)
+    output = work / "output"
+    run_pelican(write_site(work, files), output, {"MAG_CACHE_PATH": str(work / "cache")})
+    return output
+
+
+def summaries(output: Path) -> dict[str, str]:
+    """{article slug: the summary its card shows on the front page}."""
+    from conftest import soup
+
+    cards = soup(output / "index.html").select(".card")
+    return {
+        card.select_one(".card__title a")["href"].rstrip("/").rsplit("/", 1)[-1]: card.select_one(
+            ".card__summary"
+        ).get_text()
+        for card in cards
+    }
+
+
+EXPECTED_SUMMARIES = {
+    "git-rebase": (
+        "Gitのrebaseは、履歴を書き換えるため怖いと言われがちです。"
+        "この記事では、チームで安全に使うための手順をまとめます。対象は、普段mergeだけを使っている方です。"
+    ),
+    "paper-intro": (
+        "最近、我々の論文が国際会議に採択されました。"
+        "本稿ではその内容を、数式をなるべく使わずに紹介します。"
+    ),
+    "kubernetes": (
+        "本番環境でPodが頻繁に再起動していました。原因はメモリのlimitsが小さすぎたことでした！"
+        "対策として、まず一週間の使用量を計測しました。"
+    ),
+    "zenn-style": (
+        "LTでは、五分で一つのことだけを伝えると決めていました。話す内容を削るのがいちばん大変でした。"
+    ),
+    "inline-code": (
+        "mypyを使うと、実行前に型の誤りを見つけられます。公式ドキュメントも読みやすいです。"
+        "価格は$100と$200の二つのプランがあります。"
+    ),
+}
+
+
+def test_summaries_are_the_first_prose_never_headings_code_math_tables_or_captions(tech_site):
+    found = summaries(tech_site)
+    for slug, expected in EXPECTED_SUMMARIES.items():
+        assert found[slug] == expected, slug
+    for summary in found.values():
+        assert len(summary) <= SUMMARY_LIMIT + 1
+        for leak in ("はじめに", "概要", "TL;DR", "$$", "\\(", "\\[", "frac", "git rebase", "|",
+                     "図1", "社内勉強会", "引用", "requests", ":::",
+                     "https", "発表を文章に", "下書きメモ"):  # fmt: skip
+            assert leak not in summary, (leak, summary)
+
+
+def test_prose_without_a_sentence_end_is_cut_at_the_limit_with_an_ellipsis(tech_site):
+    summary = summaries(tech_site)["long-sentence"]
+    assert summary.startswith("この記事ではデータ基盤の移行にあたって")
+    assert summary.endswith("…")
+    assert len(summary) == SUMMARY_LIMIT + 1
+
+
+def test_math_is_kept_intact_on_the_page_and_in_the_description(tech_site):
+    from conftest import soup
+
+    page = soup(tech_site / "2026" / "paper-intro" / "index.html")
+    formulas = [span.get_text() for span in page.select("span.math")]
+    assert "$ax^2 + bx + c = 0$" in formulas
+    assert "\\[ \\epsilon_{mach} \\approx 2.2 \\times 10^{-16} \\]" in formulas
+    assert any(f.startswith("$$") and "\\frac{-b" in f for f in formulas)
+    assert page.select(".article-body em") == []  # no _ read as emphasis inside a formula
+    description = page.find("meta", attrs={"name": "description"})["content"]
+    assert description == EXPECTED_SUMMARIES["paper-intro"]

@@ -81,3 +81,22 @@ def test_skip_link_is_the_first_stop_and_focus_is_visible(sample_site, serve, pa
         " getComputedStyle(document.activeElement).outlineStyle]"
     )
     assert focused == ["skip-link", "solid"]
+
+
+def test_search_finds_published_articles_but_never_drafts_or_hidden_ones(build, serve, page):
+    output = build(
+        {
+            "articles/a.md": "Title: 公開\nDate: 2026-11-01\nSlug: a\n\n人事制度の説明会です。",
+            "articles/d.md": (
+                "Title: 下書き\nDate: 2026-11-02\nSlug: d\nStatus: draft\n\n人事制度の改定案です。"
+            ),
+            "articles/h.md": (
+                "Title: 限定\nDate: 2026-11-03\nSlug: h\nStatus: hidden\n\n人事制度の限定資料です。"
+            ),
+        }
+    )
+    build_index(output)
+    server = serve(output)
+    assert [urlparse(hit).path for hit in search(page, server.url, "人事制度")] == ["/2026/a/"]
+    assert search(page, server.url, "改定案") == []
+    assert search(page, server.url, "限定資料") == []

@@ -30,6 +30,10 @@ PELICAN_KEYS = frozenset(
     }
 )  # fmt: skip
 
+# Values of `Status:` Pelican knows. Pelican skips a file with any other status
+# with only a log line; a typo in "draft" must stop a strict build, not pass unseen.
+STATUSES = ("published", "draft", "hidden", "skip")
+
 # Keys the magazine's plugins add; each plugin declares its own in register().
 _declared_keys: set[str] = set()
 
@@ -103,7 +107,21 @@ def check_file(
         )
     problems.extend(_typo_problems(path, fields))
     problems.extend(_audience_problems(path, by_key.get("audience"), audiences))
+    problems.extend(_status_problems(path, by_key.get("status")))
     return problems
+
+
+def _status_problems(path: Path, field: Field | None) -> list[ContentError]:
+    if field is None or field.value.strip().lower() in STATUSES:
+        return []
+    return [
+        ContentError(
+            path,
+            f"unknown status {field.value!r}",
+            line=field.line,
+            hint="write 'Status: draft' (not published) or 'Status: hidden' (own address only)",
+        )
+    ]
 
 
 def _audience_problems(

@@ -14,8 +14,17 @@ DEFAULTS = {
     "sentence_ends": "。！？!?",
     # Cuts a single over-long sentence, with no space before it.
     "ellipsis": "…",
-    # Long titles make long URLs; slugs are cut at a word boundary past this.
+    # Keep $…$, $$…$$, \(…\) and \[…\] intact in <span class="math"> (see math.py);
+    # summaries never show them either way.
+    "math": True,
+    # Long titles make long URLs; slugs keep whole words up to this length.
     "slug_max_length": 60,
+    # The project's reading dictionary, a file under the content folder
+    # ("word: reading" lines, see dictionary.py); missing is fine.
+    "readings_file": "readings.txt",
+    # More readings, in the settings file: {"古臭い": "furukusai", "C++": "cpp"}.
+    # The file wins over these, these over the built-in symbol names (C++, C#, F#, .NET).
+    "readings": {},
     # Slug for a title with nothing to romanise (emoji, symbols only).
     "fallback_slug_prefix": "post",
 }

@@ -35,6 +35,7 @@ _MARKUP = re.compile(
 
 _HTML_OPEN = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 _TITLE = re.compile(r"<title>.*?</title>", re.IGNORECASE | re.DOTALL)
+_ROBOTS = re.compile(r"""<meta\b[^>]*\bname\s*=\s*["']?robots\b[^>]*>""", re.IGNORECASE)
 
 
 class SearchIndexError(RuntimeError):
@@ -65,14 +66,29 @@ def space_out_japanese(markup: str) -> str:
     return "".join(parts)
 
 
+def is_noindex(markup: str) -> bool:
+    """Whether the page's head says ``<meta name="robots" content="noindex">``.
+
+    Drafts and hidden articles carry it. The search index honours it as search
+    engines do, so such a page stays out even if a theme marks its text with
+    ``data-pagefind-body``.
+    """
+    head_end = markup.find("</head>")
+    for meta in _ROBOTS.finditer(markup, 0, head_end if head_end > 0 else len(markup)):
+        if "noindex" in meta.group(0).lower():
+            return True
+    return False
+
+
 def indexable_page(markup: str) -> str | None:
     """What Pagefind needs of a page: its language, title and text, Japanese spaced out.
 
     Navigation, scripts and the head are left out: Pagefind would only parse
-    and ignore them. None for a page without ``data-pagefind-body``.
+    and ignore them. None for a page without ``data-pagefind-body``, or with
+    ``noindex``.
     """
     marker = markup.find(" data-pagefind-body")
-    if marker < 0:
+    if marker < 0 or is_noindex(markup):
         return None
     start = markup.rfind("<", 0, marker)  # the opening tag that carries the marker
     end = markup.find("</main>", start)

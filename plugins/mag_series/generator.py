@@ -20,8 +20,9 @@ DEFAULTS = {
 class SeriesGenerator(Generator):
     def generate_context(self) -> None:
         self.config = plugin_settings(self.settings, "MAG_SERIES", DEFAULTS)
+        articles = self.context.get("articles", [])
         self.series_list = collect_series(
-            self.context.get("articles", []), self.config["url"], self.config["save_as"]
+            articles, self.config["url"], self.config["save_as"], self.settings
         )
         self._update_context(("series_list",))
 

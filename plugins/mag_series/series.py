@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from mag_core import ContentError
-from mag_japanese.slugs import romaji_slug
+from mag_japanese.slugs import slug_for
 
 
 @dataclass
@@ -51,7 +51,7 @@ def part_number(article) -> int | None:
         ) from None
 
 
-def collect_series(articles, url_pattern: str, save_as_pattern: str) -> list[Series]:
+def collect_series(articles, url_pattern: str, save_as_pattern: str, settings) -> list[Series]:
     """Series of the given articles, newest first; each sorted by part, then date."""
     grouped: dict[str, list] = defaultdict(list)
     for article in articles:
@@ -60,7 +60,7 @@ def collect_series(articles, url_pattern: str, save_as_pattern: str) -> list[Ser
             grouped[name].append(article)
     all_series = []
     for name, members in grouped.items():
-        slug = romaji_slug(name)
+        slug = slug_for(name, settings)  # the site's reading dictionary applies
         members.sort(key=lambda a: (part_number(a) or 10**6, a.date))
         series = Series(
             name=name,
