@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mag_core import plugin_settings
+from mag_core.manifest import remove_build_data
 
 from .check import check_site
 from .releases import (
@@ -98,6 +99,7 @@ def _build_and_check(build: Callable[[Path], None], folder: Path, siteurl: str, 
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise PublishError(f"the check found {len(problems)} problem(s); {unchanged}:\n{listed}")
+    remove_build_data(folder)  # the manifest names hidden articles: it is not for readers
 
 
 def _carry_list(target: LocalTarget | RsyncTarget, live: str | None, staging: Path) -> list[str]:

@@ -16,6 +16,7 @@ refuse a version they do not know instead of guessing.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,11 @@ def write_manifest(output: Path, site: str, articles: Iterable[Any]) -> Path:
     text = json.dumps(manifest(site, articles), ensure_ascii=False, indent=1)
     write_atomically(path, text + "\n")
     return path
+
+
+def remove_build_data(output: Path) -> None:
+    """Leave the build's own data (the manifest) out of what readers are served."""
+    shutil.rmtree(Path(output) / MANIFEST_PATH.split("/", 1)[0], ignore_errors=True)
 
 
 class ManifestError(ValueError):
