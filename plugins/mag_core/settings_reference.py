@@ -43,6 +43,11 @@ class Setting:
 
 SETTINGS = (
     Setting("MAG_JAPANESE", "mag_japanese.settings", "Romaji slugs, reading time, summaries."),
+    Setting(
+        "MAG_STATUS",
+        "mag_status.settings",
+        "Drafts: previewed at their own address, or not written at all.",
+    ),
     Setting("MAG_SERIES", "mag_series.generator", "Series pages."),
     Setting("MAG_SEARCH", "mag_search", "The Pagefind search index."),
     Setting(
