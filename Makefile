@@ -29,7 +29,8 @@ lint: bootstrap
 
 bootstrap: $(STAMP)
 
-$(STAMP): pyproject.toml
+# A new plugin folder is a new package: the editable install must learn of it.
+$(STAMP): pyproject.toml $(wildcard plugins/*/__init__.py)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing Python packages into $(VENV) ..."
 	@$(BIN)/python -m pip install --quiet --upgrade pip
