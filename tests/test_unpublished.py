@@ -114,9 +114,11 @@ def test_a_hidden_article_is_only_at_its_own_address(release):
     texts = release_texts(release)
     own_page = f"2026/{HIDDEN_SLUG}/index.html"
     assert files_mentioning(texts, HIDDEN_WORD) == {own_page}
-    # No list, feed, sitemap or search index names it.
-    assert files_mentioning(texts, HIDDEN_SLUG) == {own_page}
+    # No list, feed, sitemap or search index names it: only its page and that page's
+    # own share card (the picture a chat app shows when its address is passed on).
     page = soup(release / own_page)
+    card = page.find("meta", attrs={"property": "og:image"})["content"].split("/img/share/")[1]
+    assert files_mentioning(texts, HIDDEN_SLUG) == {own_page, f"img/share/{card}"}
     assert page.find("meta", attrs={"name": "robots", "content": "noindex"}) is not None
     assert page.find(attrs={"data-pagefind-body": True}) is None
     # Its category, tag and author are named, but have no page to link to.
@@ -246,3 +248,19 @@ def test_builds_in_one_process_each_follow_their_own_settings(tmp_path):
     again.run()
     assert files_mentioning(release_texts(tmp_path / "d"), DRAFT_WORD) == set()
     assert not list((tmp_path / "d").rglob("org-chart*"))
+
+
+def test_a_hidden_interview_gets_every_format_at_its_own_address(build, tmp_path):
+    from videoclips import make_clip
+
+    clip = make_clip(tmp_path / "clip.mp4", 2, "160x90").read_bytes()
+    captions = "WEBVTT\n\nintro\n00:00:00.000 --> 00:00:01.500\n<v 大川>こんにちは。\n"
+    text = (
+        "Title: 限定の対談\nDate: 2026-11-02\nCategory: 新規事業\nSlug: gentei-taidan\n"
+        "Status: hidden\nVideo: media/talk.mp4\nCaptions: media/talk.ja.vtt\n\n本文。\n"
+    )
+    output = build({"articles/t.md": text, "media/talk.mp4": clip, "media/talk.ja.vtt": captions})
+    page = soup(output / "2026" / "gentei-taidan" / "index.html")
+    assert page.select_one("video#video") is not None
+    assert (output / "2026" / "gentei-taidan" / "transcript" / "index.html").is_file()
+    assert not (output / "media" / "talk.mp4").exists()  # the raw source is never copied

@@ -10,6 +10,7 @@ from pelican.generators import Generator
 
 from mag_core import ContentError, add_format, report
 from mag_core.cache import Cache, cache_root, publish_file
+from mag_core.contents import articles_with_pages
 
 from . import settings as illustrated_settings
 from .cards import share_card
@@ -41,8 +42,8 @@ class IllustratedGenerator(Generator):
     def generate_context(self) -> None:
         self.config = illustrated_settings.read(self.settings)
         maker = maker_for(self.settings)
-        articles = self.context.get("articles", [])
-        for article in [*articles, *self.context.get("drafts", [])]:
+        articles = articles_with_pages(self.context)
+        for article in articles:
             self._cover(article, maker)
             if self.config["share_cards"]:
                 article.share_card = share_card(maker, article, self.settings["SITENAME"])

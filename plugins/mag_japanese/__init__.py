@@ -10,6 +10,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 
 from mag_core import ContentError, report
+from mag_core.contents import articles_with_pages
 
 from . import settings as japanese_settings
 from .dictionary import readings_problems
@@ -72,7 +73,7 @@ def check_unique_slugs(generators) -> None:
 
 def _content_groups(generator):
     if hasattr(generator, "articles"):
-        yield [*generator.articles, *generator.translations, *generator.drafts]
+        yield [*articles_with_pages(generator.context), *generator.translations]
     if hasattr(generator, "pages"):
         yield [
             *generator.pages,

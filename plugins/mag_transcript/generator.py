@@ -7,6 +7,7 @@ import logging
 from pelican.generators import Generator
 
 from mag_core import ContentError, add_format, report
+from mag_core.contents import articles_with_pages
 
 from . import settings as transcript_settings
 from .page import make_page
@@ -20,7 +21,7 @@ class TranscriptGenerator(Generator):
     def generate_context(self) -> None:
         self.config = transcript_settings.read(self.settings)
         self.transcripts = []
-        for article in self.context.get("articles", []):
+        for article in articles_with_pages(self.context):
             page = self._page_for(article)
             if page is not None:
                 article.transcript = page

@@ -16,6 +16,7 @@ from pelican import signals
 from mag_core import ContentError, add_format, captionsettings, declare_keys, report
 from mag_core.cache import publish_file
 from mag_core.captions import each_problem
+from mag_core.contents import articles_with_pages
 
 from .highlights import resolve_highlights
 from .model import Segment, ShortCut, VideoInfo
@@ -49,8 +50,7 @@ def add_videos(generator) -> None:
     settings = generator.settings
     renderer = Renderer(settings)
     content_root = Path(generator.path)
-    articles = [*generator.articles, *generator.translations, *generator.drafts]
-    for article in articles:
+    for article in articles_with_pages(generator.context):
         try:
             front = read_front(article, content_root, renderer.config["short_aspect"])
             if front is None:
