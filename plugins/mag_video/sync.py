@@ -42,9 +42,9 @@ def output_fps(probe: Probe, config: Mapping[str, Any]) -> float:
 
 
 def _standard(fps: float) -> float:
-    for rate in STANDARD_RATES:
-        if abs(rate - fps) <= rate * _NEAR:
-            return rate
+    nearest = min(STANDARD_RATES, key=lambda rate: abs(rate - fps))
+    if abs(nearest - fps) <= nearest * _NEAR:
+        return nearest
     return next((rate for rate in STANDARD_RATES if rate > fps), fps)
 
 
