@@ -45,7 +45,7 @@ def _standard(fps: float) -> float:
     nearest = min(STANDARD_RATES, key=lambda rate: abs(rate - fps))
     if abs(nearest - fps) <= nearest * _NEAR:
         return nearest
-    return next((rate for rate in STANDARD_RATES if rate > fps), fps)
+    return next((rate for rate in STANDARD_RATES if rate > fps and rate.is_integer()), fps)
 
 
 def timed_video(stream, fps: float, frames: int):
