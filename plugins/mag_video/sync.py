@@ -28,8 +28,9 @@ def output_fps(probe: Probe, config: Mapping[str, Any]) -> float:
     """The constant frame rate published for ``probe``'s source.
 
     The source's rate snapped to a standard one (a VFR phone clip averaging
-    29.6 fps becomes 29.97), then reduced below ``max_fps`` by a whole divisor
-    where one exists (59.94 -> 29.97, 50 -> 25), so frames are dropped evenly.
+    29.8 fps becomes 29.97, one averaging 18.7 becomes 24), then reduced below
+    ``max_fps`` by a whole divisor where one exists (59.94 -> 29.97, 50 -> 25),
+    so frames are dropped evenly.
     """
     rate = _standard(probe.fps)
     limit = float(config["max_fps"])
