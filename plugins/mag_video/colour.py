@@ -37,7 +37,7 @@ def sized_picture(stream, probe: Probe | None, width: int, height: int):
     """
     if not is_hdr(probe):
         matrix = probe.color_matrix if probe is not None else "bt709"
-        return stream.filter(
+        picture = stream.filter(
             "scale",
             width,
             height,
@@ -46,9 +46,10 @@ def sized_picture(stream, probe: Probe | None, width: int, height: int):
             out_color_matrix="bt709",
             out_range="tv",
         ).filter("format", "yuv420p")
+        return _tagged(picture)
     # Scale while still in the source's own signal: the float RGB steps then
     # work on the published size, not on a 1080x1920 frame.
-    return (
+    picture = (
         stream.filter(
             "zscale", w=width, h=height, filter="lanczos", t="linear", npl=REFERENCE_WHITE
         )
@@ -57,6 +58,18 @@ def sized_picture(stream, probe: Probe | None, width: int, height: int):
         .filter("tonemap", tonemap="mobius")
         .filter("zscale", t="bt709", m="bt709", r="tv")
         .filter("format", "yuv420p")
+    )
+    return _tagged(picture)
+
+
+def _tagged(picture):
+    """Frames carry their colour tags to the encoder (it takes them over its own options)."""
+    return picture.filter(
+        "setparams",
+        color_primaries="bt709",
+        color_trc="bt709",
+        colorspace="bt709",
+        range="tv",
     )
 
 

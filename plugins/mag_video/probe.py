@@ -107,7 +107,7 @@ def _colours(stream: str) -> dict[str, str]:
     for item in (part.strip() for part in match.group(1).split(",")) if match else ():
         if item in ("tv", "pc"):
             found["color_range"] = item
-        elif item in _FIELD_ORDERS or item.startswith("unknown"):
+        elif item in _FIELD_ORDERS or item == "unknown":
             continue
         else:
             names = item.split("/")
