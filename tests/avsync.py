@@ -21,19 +21,34 @@ from videoclips import FFMPEG
 
 RATE = 30  # the camera's rate before frames are dropped
 MARK_SECONDS = 0.1
-# (container suffix, video encoder options, audio encoder options)
+# kind -> (container suffix, video encoder options, audio encoder options, seconds
+# the sound track starts after the picture, as when a camera or a browser's
+# recorder opens the microphone late)
 CONTAINERS = {
-    "mp4-h264-aac": (".mp4", ["-c:v", "libx264", "-preset", "ultrafast"], ["-c:a", "aac"]),
-    "mov-h264-pcm": (".mov", ["-c:v", "libx264", "-preset", "ultrafast"], ["-c:a", "pcm_s16le"]),
+    "mp4-h264-aac": (".mp4", ["-c:v", "libx264", "-preset", "ultrafast"], ["-c:a", "aac"], 0),
+    "mov-h264-pcm": (
+        ".mov",
+        ["-c:v", "libx264", "-preset", "ultrafast"],
+        ["-c:a", "pcm_s16le"],
+        0,
+    ),
     "webm-vp8-vorbis": (
         ".webm",
         ["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "200k"],
         ["-c:a", "libvorbis"],
+        0,
     ),
     "webm-vp9-opus": (
         ".webm",
         ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-b:v", "200k"],
         ["-c:a", "libopus"],
+        0,
+    ),
+    "mp4-sound-starts-late": (
+        ".mp4",
+        ["-c:v", "libx264", "-preset", "ultrafast"],
+        ["-c:a", "aac"],
+        0.4,
     ),
 }
 
@@ -48,19 +63,20 @@ def make_sync_source(path: Path, kind: str, marks: tuple[float, ...], seconds: f
     for mark in marks:
         # The flash's first frame must survive, or the source itself is late.
         assert kept(round(mark * RATE)), f"mark {mark} falls on a dropped frame"
-    suffix, video_codec, audio_codec = CONTAINERS[kind]
+    suffix, video_codec, audio_codec, late = CONTAINERS[kind]
     lit = "+".join(f"between(T,{m:.3f},{m + MARK_SECONDS - 0.001:.3f})" for m in marks)
-    tone = "+".join(f"between(t,{m:.3f},{m + MARK_SECONDS:.3f})" for m in marks)
+    # A late sound track is written from its own time 0 and placed by -itsoffset.
+    tone = "+".join(f"between(t,{m - late:.3f},{m - late + MARK_SECONDS:.3f})" for m in marks)
     drop = "*".join(f"not(eq(mod(n\\,{a})\\,{b}))" for a, b in ((7, 3), (11, 5), (5, 2)))
     video = (
         f"color=c=black:size=160x90:rate={RATE}:duration={seconds},"
         f"geq=lum='if({lit},235,24)':cb=128:cr=128,select='{drop}'"
     )
-    audio = f"aevalsrc='0.7*sin(2*PI*1000*t)*({tone})':s=48000:d={seconds}"
+    audio = f"aevalsrc='0.7*sin(2*PI*1000*t)*({tone})':s=48000:d={seconds - late}"
     target = path.with_suffix(suffix)
     subprocess.run(
         [FFMPEG, "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", video, "-f", "lavfi", "-i", audio,
+         "-f", "lavfi", "-i", video, "-itsoffset", str(late), "-f", "lavfi", "-i", audio,
          "-fps_mode", "vfr", "-pix_fmt", "yuv420p", *video_codec, *audio_codec, str(target)],
         check=True,
     )  # fmt: skip
@@ -75,6 +91,7 @@ class Timeline:
     beeps: list[float]
     video_end: float
     audio_end: float
+    audio_start: float
     frame_seconds: float  # the longest gap between two frames
 
     def offsets(self) -> list[float]:
@@ -116,6 +133,7 @@ def measure(path: Path) -> Timeline:
         beeps=beeps,
         video_end=frames[-1][0] + frames[-1][1],
         audio_end=audio_end,
+        audio_start=float(chunks[0][0]),
         frame_seconds=max(gaps),
     )
 

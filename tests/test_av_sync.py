@@ -9,8 +9,6 @@ join, and both streams ending together.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from avsync import CONTAINERS, kept, make_sync_source, measure
 from videoclips import article
@@ -30,7 +28,7 @@ SETTINGS = {"MAG_VIDEO": {"max_width": 160, "max_height": 90, "preset": "ultrafa
 
 
 @pytest.fixture(scope="module", params=list(CONTAINERS))
-def published(request, tmp_path_factory) -> dict[str, Path]:
+def published(request, tmp_path_factory) -> dict:
     """{'source', 'web', 'short'} of one container/codec pair, built by Pelican."""
     work = tmp_path_factory.mktemp(request.param)
     source = make_sync_source(work / "source", request.param, MARKS)
@@ -40,11 +38,17 @@ def published(request, tmp_path_factory) -> dict[str, Path]:
     content = write_site(work, {name: source.read_bytes(), "articles/talk.md": article(front)})
     run_pelican(content, work / "output", SETTINGS)
     (web,) = (work / "output").glob("2026/*/video.mp4")
-    return {"source": source, "web": web, "short": web.with_name("short.mp4")}
+    return {
+        "kind": request.param,
+        "source": source,
+        "web": web,
+        "short": web.with_name("short.mp4"),
+    }
 
 
 def test_source_is_variable_frame_rate_with_marks_in_sync(published):
     timeline = measure(published["source"])
+    assert timeline.audio_start == pytest.approx(CONTAINERS[published["kind"]][3], abs=0.03)
     assert timeline.frame_seconds > 3 * ONE_FRAME  # frames really are missing
     assert timeline.flashes == pytest.approx(MARKS, abs=0.002)
     assert timeline.beeps == pytest.approx(MARKS, abs=0.002)
@@ -65,6 +69,7 @@ def test_every_flash_and_beep_stay_within_one_frame(published, output, marks):
 def test_picture_and_sound_end_together(published, output, seconds):
     timeline = measure(published[output])
     assert abs(timeline.video_end - timeline.audio_end) <= 0.1
+    assert abs(timeline.audio_start) <= 0.001  # a late sound track is padded with silence
     assert timeline.video_end == pytest.approx(seconds, abs=ONE_FRAME)
 
 
