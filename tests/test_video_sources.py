@@ -31,6 +31,8 @@ SOURCES = {
     "fullrange": phoneclips.full_range,
 }
 SETTINGS = {"MAG_VIDEO": {"preset": "ultrafast"}}
+# The HLG clip also gets a short cut and a poster, which must be converted too.
+EXTRA_FRONT = {"hlg": "Highlights: 00:00:00.20-00:00:00.90\nPoster: 00:00:00.50\n"}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,8 @@ def published(tmp_path_factory) -> dict[str, Path]:
     for name, make in SOURCES.items():
         source = make(work / f"{name}.mov")
         files[f"media/{name}.mov"] = source.read_bytes()
-        files[f"articles/{name}.md"] = article(f"Video: media/{name}.mov\n", title=name)
+        front = f"Video: media/{name}.mov\n" + EXTRA_FRONT.get(name, "")
+        files[f"articles/{name}.md"] = article(front, title=name)
     run_pelican(write_site(work, files), work / "output", SETTINGS)
     found = {}
     for video in (work / "output").glob("2026/*/video.mp4"):
@@ -149,6 +152,14 @@ def test_hdr_bars_look_like_the_sdr_bars_they_were_graded_from(published, refere
     red, _green, blue = got[5]
     assert red > 160
     assert max(_green, blue) < 40
+
+
+def test_hdr_short_cut_and_poster_are_converted_too(published, reference):
+    short = published["hlg"].with_name("short.mp4")
+    assert picture(short)["tags"][:2] == ["tv", "bt709"]
+    assert colour_error(bar_colours(frame_at(short, 0.3)), reference) < 16
+    with Image.open(published["hlg"].with_name("poster.jpg")) as poster:
+        assert colour_error(bar_colours(poster.convert("RGB")), reference) < 16
 
 
 def test_hdr_read_as_sdr_would_be_washed_out(published, reference, tmp_path):
