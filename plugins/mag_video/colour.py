@@ -17,13 +17,6 @@ from .model import Probe
 HDR_TRANSFERS = {"arib-std-b67", "smpte2084"}
 # BT.2408 reference white, in cd/m2.
 REFERENCE_WHITE = 203
-# Tags written on every output, so players do not guess.
-OUTPUT_TAGS = {
-    "color_primaries": "bt709",
-    "color_trc": "bt709",
-    "colorspace": "bt709",
-    "color_range": "tv",
-}
 
 
 def is_hdr(probe: Probe | None) -> bool:
@@ -34,22 +27,35 @@ def sized_picture(stream, probe: Probe | None, width: int, height: int):
     """``stream`` scaled to ``width`` x ``height`` as SDR BT.709 (tone-mapped when HDR).
 
     ``probe`` None: the stream is one of our own outputs, already SDR BT.709.
+    Every frame leaves tagged BT.709, limited range: the encoder writes the
+    frames' tags (over its own options), and players then do not guess.
     """
-    if not is_hdr(probe):
-        matrix = probe.color_matrix if probe is not None else "bt709"
-        picture = stream.filter(
-            "scale",
-            width,
-            height,
-            flags="lanczos",
-            in_color_matrix=_SWS_MATRIX.get(matrix, "bt709"),
-            out_color_matrix="bt709",
-            out_range="tv",
-        ).filter("format", "yuv420p")
-        return _tagged(picture)
-    # Scale while still in the source's own signal: the float RGB steps then
-    # work on the published size, not on a 1080x1920 frame.
     picture = (
+        _hdr_to_sdr(stream, width, height) if is_hdr(probe) else _sdr(stream, probe, width, height)
+    )
+    return picture.filter(
+        "setparams", color_primaries="bt709", color_trc="bt709", colorspace="bt709", range="tv"
+    )
+
+
+def _sdr(stream, probe: Probe | None, width: int, height: int):
+    # An untagged source is taken as BT.709, as browsers take HD video.
+    matrix = probe.color_matrix if probe is not None else "bt709"
+    return stream.filter(
+        "scale",
+        width,
+        height,
+        flags="lanczos",
+        in_color_matrix=_SWS_MATRIX.get(matrix, "bt709"),
+        out_color_matrix="bt709",
+        out_range="tv",
+    ).filter("format", "yuv420p")
+
+
+def _hdr_to_sdr(stream, width: int, height: int):
+    # Resize in the first step, so the float RGB steps work on the published
+    # size, not on a 1080x1920 frame.
+    return (
         stream.filter(
             "zscale", w=width, h=height, filter="lanczos", t="linear", npl=REFERENCE_WHITE
         )
@@ -58,18 +64,6 @@ def sized_picture(stream, probe: Probe | None, width: int, height: int):
         .filter("tonemap", tonemap="mobius")
         .filter("zscale", t="bt709", m="bt709", r="tv")
         .filter("format", "yuv420p")
-    )
-    return _tagged(picture)
-
-
-def _tagged(picture):
-    """Frames carry their colour tags to the encoder (it takes them over its own options)."""
-    return picture.filter(
-        "setparams",
-        color_primaries="bt709",
-        color_trc="bt709",
-        colorspace="bt709",
-        range="tv",
     )
 
 

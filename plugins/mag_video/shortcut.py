@@ -17,7 +17,7 @@ from typing import Any
 
 import ffmpeg as ffmpeg_python
 
-from .colour import OUTPUT_TAGS, sized_picture
+from .colour import sized_picture
 from .model import Probe, Segment
 from .retime import Piece
 from .settings import ASPECTS
@@ -106,7 +106,7 @@ def _faded_audio(audio, seconds: float, fade: float):
 
 
 def compile_output(exe: str, outputs: list, target: Path, config: Mapping[str, Any]) -> list[str]:
-    """H.264 (yuv420p, High, tagged BT.709) + stereo AAC in MP4 with the index first.
+    """H.264 (yuv420p, High) + stereo AAC in MP4 with the index first (+faststart).
 
     ``ac 2``: 5.1 phone and camera sound is mixed down, mono is sent to both sides.
     """
@@ -118,7 +118,6 @@ def compile_output(exe: str, outputs: list, target: Path, config: Mapping[str, A
         "profile:v": "high",
         "movflags": "+faststart",
         "f": "mp4",
-        **OUTPUT_TAGS,
     }
     if len(outputs) > 1:
         options.update({"c:a": "aac", "b:a": config["audio_bitrate"], "ac": 2})
