@@ -94,7 +94,16 @@ def silent(path: Path) -> Path:
     return path
 
 
-def sound_only(path: Path) -> Path:
-    """AAC sound in an MP4 file, no picture (a voice memo exported as .mp4)."""
-    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", str(path))
+def sound_only(path: Path, *, cover: bool = False) -> Path:
+    """AAC sound in an MP4 file, no moving picture (a voice memo or a song exported as .mp4).
+
+    ``cover``: with album art, which ffmpeg lists as a video stream ("attached pic").
+    """
+    args = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1"]
+    if cover:
+        art = path.with_name("cover.png")
+        _ffmpeg("-f", "lavfi", "-i", "color=red:size=64x64:d=0.04", "-frames:v", "1", str(art))
+        args += ["-i", str(art), "-map", "0:a", "-map", "1:v", "-c:v", "png"]
+        args += ["-disposition:v", "attached_pic"]
+    _ffmpeg(*args, "-c:a", "aac", str(path))
     return path

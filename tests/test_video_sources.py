@@ -188,8 +188,9 @@ def test_video_without_sound_is_published_without_a_sound_track(published):
     assert picture(published["silent"])["size"] == (160, 90)
 
 
-def test_sound_only_file_is_a_clear_error_naming_it(build, tmp_path):
-    sound = phoneclips.sound_only(tmp_path / "memo.mp4").read_bytes()
+@pytest.mark.parametrize("cover", [False, True])
+def test_sound_only_file_is_a_clear_error_naming_it(build, tmp_path, cover):
+    sound = phoneclips.sound_only(tmp_path / "memo.mp4", cover=cover).read_bytes()
     files = {"media/memo.mp4": sound, "articles/memo.md": article("Video: media/memo.mp4\n")}
     with pytest.raises(BuildStopped) as stopped:
         build(files, conf="publishconf.py")
