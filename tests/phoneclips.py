@@ -46,7 +46,7 @@ def tall_60fps(path: Path) -> Path:
     return path
 
 
-def hdr(path: Path, kind: str) -> Path:
+def hdr(path: Path, kind: str, *, bars: str = BARS) -> Path:
     """Colour bars as HEVC Main 10, BT.2020, HLG or PQ, tagged as an iPhone tags them."""
     transfer = HDR_TRANSFERS[kind]
     grade = (
@@ -55,11 +55,27 @@ def hdr(path: Path, kind: str) -> Path:
         f"zscale=p=bt2020:t={transfer}:m=bt2020nc:r=tv:npl=203,format=yuv420p10le"
     )
     _ffmpeg(
-        "-f", "lavfi", "-i", BARS, "-vf", grade,
+        "-f", "lavfi", "-i", bars,
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=1:sample_rate=48000", "-vf", grade,
         "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error",
         "-color_primaries", "bt2020", "-color_trc", transfer, "-colorspace", "bt2020nc",
-        "-color_range", "tv", "-tag:v", "hvc1", str(path),
+        "-color_range", "tv", "-tag:v", "hvc1", "-c:a", "aac", str(path),
     )  # fmt: skip
+    return path
+
+
+def iphone(path: Path) -> Path:
+    """All of an iPhone's defaults at once: HEVC 10-bit HLG at 60 fps, held upright.
+
+    Coded 480x270 (a quarter of the iPhone's 1920x1080 each way, to keep the
+    test quick) and turned a quarter clockwise.
+    """
+    coded = hdr(
+        path.with_name("iphone-coded.mov"),
+        "hlg",
+        bars=BARS.replace("size=192x108:rate=30", "size=480x270:rate=60"),
+    )
+    _ffmpeg("-display_rotation", "-90", "-i", str(coded), "-c", "copy", str(path))
     return path
 
 

@@ -29,6 +29,7 @@ SOURCES = {
     "mono": lambda path: phoneclips.with_sound(path, "mono"),
     "silent": phoneclips.silent,
     "fullrange": phoneclips.full_range,
+    "iphone": phoneclips.iphone,
 }
 SETTINGS = {"MAG_VIDEO": {"preset": "ultrafast"}}
 # The HLG clip also gets a short cut and a poster, which must be converted too.
@@ -160,6 +161,16 @@ def test_hdr_short_cut_and_poster_are_converted_too(published, reference):
     assert colour_error(bar_colours(frame_at(short, 0.3)), reference) < 16
     with Image.open(published["hlg"].with_name("poster.jpg")) as poster:
         assert colour_error(bar_colours(poster.convert("RGB")), reference) < 16
+
+
+def test_iphone_default_hevc_hlg_60fps_upright_comes_out_portrait_sdr_30fps(published, reference):
+    found = picture(published["iphone"])
+    assert found["size"] == (270, 480)
+    assert found["fps"] == 30
+    assert found["pixels"] == "yuv420p"
+    # Turned back a quarter anticlockwise, the upright frame shows the bars as graded.
+    upright = frame_at(published["iphone"], 0.5).rotate(90, expand=True)
+    assert colour_error(bar_colours(upright), reference) < 16
 
 
 def test_hdr_read_as_sdr_would_be_washed_out(published, reference, tmp_path):
