@@ -23,7 +23,8 @@ from .retime import Piece
 from .settings import ASPECTS
 from .sync import timed_audio, timed_video
 
-# Extra source read after each segment, so trim always has its last frame.
+# Extra source read after each segment, so its last frames are real ones (tpad
+# repeats the last frame only where the source itself ends).
 _READ_MARGIN = 0.5
 
 
