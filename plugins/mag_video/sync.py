@@ -28,7 +28,8 @@ def output_fps(probe: Probe, config: Mapping[str, Any]) -> float:
     """The constant frame rate published for ``probe``'s source.
 
     The source's rate snapped to a standard one (a VFR phone clip averaging
-    29.8 fps becomes 29.97, one averaging 18.7 becomes 24), then reduced below
+    29.8 fps becomes 29.97, one averaging 26 becomes 30; a 15-fps screen
+    recording or a timelapse keeps its own slow rate), then reduced below
     ``max_fps`` by a whole divisor where one exists (59.94 -> 29.97, 50 -> 25),
     so frames are dropped evenly.
     """
@@ -46,6 +47,9 @@ def _standard(fps: float) -> float:
     nearest = min(STANDARD_RATES, key=lambda rate: abs(rate - fps))
     if abs(nearest - fps) <= nearest * _NEAR:
         return nearest
+    if fps < STANDARD_RATES[0]:
+        # Repeating frames of a slow recording up to 24 fps would only judder.
+        return fps
     return next((rate for rate in STANDARD_RATES if rate > fps and rate.is_integer()), fps)
 
 
