@@ -44,6 +44,13 @@ CONTAINERS = {
         ["-c:a", "libopus"],
         0,
     ),
+    # A browser's MediaRecorder: VP8/Opus, written live, so the file states no duration.
+    "webm-recorder-no-duration": (
+        ".webm",
+        ["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "200k", "-live", "1"],
+        ["-c:a", "libopus"],
+        0,
+    ),
     "mp4-sound-starts-late": (
         ".mp4",
         ["-c:v", "libx264", "-preset", "ultrafast"],
