@@ -33,7 +33,10 @@ SOURCES = {
 }
 SETTINGS = {"MAG_VIDEO": {"preset": "ultrafast"}}
 # The HLG clip also gets a short cut and a poster, which must be converted too.
-EXTRA_FRONT = {"hlg": "Highlights: 00:00:00.20-00:00:00.90\nPoster: 00:00:00.50\n"}
+EXTRA_FRONT = {
+    "hlg": "Highlights: 00:00:00.20-00:00:00.90\nPoster: 00:00:00.50\n",
+    "iphone": "Highlights: 00:00:00.20-00:00:00.80\nShortAspect: 9:16\n",
+}
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +174,13 @@ def test_iphone_default_hevc_hlg_60fps_upright_comes_out_portrait_sdr_30fps(publ
     # Turned back a quarter anticlockwise, the upright frame shows the bars as graded.
     upright = frame_at(published["iphone"], 0.5).rotate(90, expand=True)
     assert colour_error(bar_colours(upright), reference) < 16
+
+
+def test_iphone_clip_makes_an_upright_sdr_phone_short(published):
+    found = picture(published["iphone"].with_name("short.mp4"))
+    assert found["size"] == (720, 1280)
+    assert found["fps"] == 30
+    assert found["tags"][:2] == ["tv", "bt709"]
 
 
 def test_hdr_read_as_sdr_would_be_washed_out(published, reference, tmp_path):
