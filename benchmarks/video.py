@@ -136,11 +136,11 @@ def _keep_inputs(args: list[str], keep: Path) -> list[str]:
 
 def _seeking(work: Path, runs: int) -> None:
     """The same 30-s cut (three 10-s pieces) from a 1-min and a 10-min source."""
-    from mag_video.encode import output_fps
     from mag_video.model import Segment
     from mag_video.probe import parse_probe
     from mag_video.settings import DEFAULTS
     from mag_video.shortcut import output_size, plan, short_args
+    from mag_video.sync import output_fps
     from mag_video.tools import run_probe
 
     short = _source(work / "one-minute.mp4", 60, "640x360")

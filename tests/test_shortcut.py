@@ -96,11 +96,9 @@ def test_burned_in_captions_are_visible_inside_the_safe_area(shorts, aspect):
     box = mask.getbbox()
     assert box is not None, "no caption drawn"
     left, top, right, bottom = box
-    assert top > height / 2  # at the bottom...
-    bottom_margin = DEFAULTS[
-        "safe_margin_bottom_portrait" if aspect == "9:16" else "safe_margin_bottom"
-    ]
-    assert bottom <= height * (1 - bottom_margin / 2)  # ...but inside the safe area
+    assert top > height / 2  # in the lower half...
+    # ...above the safe margin, and above a paused player's control bar.
+    assert bottom <= height * (1 - burnin.bottom_margin(width, height, DEFAULTS)) + 2
     assert left >= width * DEFAULTS["safe_margin_x"] / 2
     assert right <= width * (1 - DEFAULTS["safe_margin_x"] / 2)
     top_half = ImageChops.difference(frame_at(with_captions, 0.4), frame_at(without, 0.4)).crop(
@@ -210,6 +208,13 @@ def test_long_japanese_lines_are_wrapped_inside_the_frame(font):
     assert not any(line[0] in "、。」" for line in lines)  # 禁則: no line starts with these
     lengths = [len(line) for line in lines]
     assert max(lengths) - min(lengths) <= max(lengths) / 2  # balanced, no one-word last line
+
+
+@pytest.mark.parametrize(("size", "share"), [((1280, 720), 0.347), ((720, 1280), 0.16)])
+def test_captions_clear_the_control_bar_at_the_narrowest_player(size, share):
+    # 16:9 shown 328 CSS px wide is 184.5 px tall: a 64-px control bar is 34.7 % of it;
+    # 9:16 is 583 px tall there, so its safe margin (16 %) already clears the bar.
+    assert burnin.bottom_margin(*size, DEFAULTS) == pytest.approx(share, abs=0.001)
 
 
 def test_caption_size_is_legible_on_a_phone(font):

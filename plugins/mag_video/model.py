@@ -60,6 +60,11 @@ class Probe:
     video_codec: str
     audio_codec: str | None
     rotation: int = 0
+    # As ffmpeg names them ("tv"/"pc", "bt709", "arib-std-b67"...); "" when untagged.
+    color_range: str = ""
+    color_matrix: str = ""
+    color_primaries: str = ""
+    color_transfer: str = ""
 
     @property
     def display_size(self) -> tuple[int, int]:

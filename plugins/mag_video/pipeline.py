@@ -19,7 +19,7 @@ from mag_core.captionchecks import report_checks
 from mag_core.captions import Cue, parse_captions, write_vtt
 from mag_core.speakers import with_speaker_labels
 
-from . import burnin, encode, fonts, posters, shortcut
+from . import burnin, encode, fonts, posters, shortcut, sync
 from .highlights import resolve_highlights
 from .model import Probe, ShortCut, VideoInfo
 from .probe import probe as probe_source
@@ -107,8 +107,10 @@ class Renderer:
 
     def _web_recipe(self, info: Probe) -> dict:
         keys = ("max_width", "max_height", "crf", "preset", "audio_bitrate", "max_fps")
+        # "picture" 2: constant frame rate from timestamps, ends together, SDR BT.709 tags.
         return {
             "step": "web",
+            "picture": 2,
             **{key: self.config[key] for key in keys},
             "audio": bool(info.audio_codec),
         }
@@ -168,14 +170,15 @@ class Renderer:
                 line=front.poster_line,
             )
         at = min(at, max(0.0, info.duration - 0.1))
-        frame = self._frame(front, front.video, at, size)
+        frame = self._frame(front, front.video, at, size, info)
         return posters.poster_files(frame, width, quality, self.cache, owner=front.article)
 
-    def _frame(self, front, source: Path, at: float, size) -> Path:
-        recipe = {"step": "frame", "at": round(at, 3), "size": list(size)}
+    def _frame(self, front, source: Path, at: float, size, info: Probe | None) -> Path:
+        """A PNG frame of ``source``; ``info`` None: one of our own (SDR) renditions."""
+        recipe = {"step": "frame", "at": round(at, 3), "size": list(size), "picture": 2}
 
         def args_for(target: Path) -> list[str]:
-            return encode.frame_args(self.ffmpeg.exe, source, target, at, size)
+            return encode.frame_args(self.ffmpeg.exe, source, target, at, size, probe=info)
 
         key = cache_key([source], {**recipe, "ffmpeg": self.ffmpeg.version})
 
@@ -186,7 +189,7 @@ class Renderer:
         return path
 
     def _short(self, front, info: Probe, cues, segments, folder: str):
-        fps = encode.output_fps(info, self.config)
+        fps = sync.output_fps(info, self.config)
         pieces = shortcut.plan(segments, fps, info.duration)
         short_cues = retime(cues, pieces, self.config["min_cue_seconds"])
         size = shortcut.output_size(info, front.aspect, self.config)
@@ -232,7 +235,7 @@ class Renderer:
             seconds=duration,
             args_for=args_for,
         )
-        frame = self._frame(front, video, min(1.0, duration / 2), size[:2])
+        frame = self._frame(front, video, min(1.0, duration / 2), size[:2], None)
         poster = posters.poster_files(frame, size[0], self.config["poster_quality"], self.cache)
         files = [(video, f"{folder}/short.mp4"), (poster[".jpg"], f"{folder}/short-poster.jpg")]
         if front.captions:

@@ -41,6 +41,13 @@ DEFAULTS: dict[str, Any] = {
     "safe_margin_x": 0.06,
     "safe_margin_bottom": 0.08,
     "safe_margin_bottom_portrait": 0.16,
+    # Burned-in captions also stay above a player's control bar while the short
+    # is paused: the bar covers a fixed height in CSS pixels (Chromium's buttons
+    # and timeline: 56, measured; 64 leaves a gap), which is the largest share of
+    # the picture when the short is shown at its narrowest (a 360-px phone less
+    # the page's margins).
+    "player_controls_height": 64,
+    "player_min_width": 328,
     # Poster width in pixels (never wider than the rendition).
     "poster_width": 1280,
     "poster_quality": 82,

@@ -3,7 +3,9 @@
 Each segment is its own input with ``-ss`` before ``-i``: ffmpeg seeks to the
 nearest keyframe and decodes only from there, so the cost follows the length
 of the cut, not of the source; the decoder then drops the frames before the
-seek point and ``trim`` keeps an exact number of frames (no keyframe slop).
+seek point. Each piece's picture is placed by its timestamps on the output's
+frame grid and cut to an exact number of frames, its sound to the same length
+(sync.py), so joins stay frame-accurate and in sync on variable-frame-rate video.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from typing import Any
 
 import ffmpeg as ffmpeg_python
 
+from .colour import sized_picture
 from .model import Probe, Segment
 from .retime import Piece
 from .settings import ASPECTS
+from .sync import timed_audio, timed_video
 
-# Extra source read after each segment, so trim always has its last frame.
+# Extra source read after each segment, so its last frames are real ones (tpad
+# repeats the last frame only where the source itself ends).
 _READ_MARGIN = 0.5
 
 
@@ -76,17 +81,14 @@ def short_args(
         clip = ffmpeg_python.input(
             str(source), ss=f"{piece.start:.6f}", t=f"{piece.seconds + _READ_MARGIN:.6f}"
         )
-        video = clip["v:0"]
-        if abs(probe.fps - piece.fps) > 0.01:
-            video = video.filter("fps", fps=f"{piece.fps:.6f}")
-        streams.append(video.trim(end_frame=piece.frames).setpts("PTS-STARTPTS"))
+        streams.append(timed_video(clip["v:0"], piece.fps, piece.frames))
         if probe.audio_codec:
             streams.append(_faded_audio(clip["a:0"], piece.seconds, fade))
     joined = ffmpeg_python.concat(*streams, v=1, a=1 if probe.audio_codec else 0).node
     video = joined[0]
     if crop:
         video = video.filter("crop", f"ih*{width}/{height}", "ih")
-    video = video.filter("scale", width, height, flags="lanczos").filter("setsar", 1)
+    video = sized_picture(video, probe, width, height).filter("setsar", 1)
     if ass_path is not None:
         fonts_dir = ass_path.parent / "fonts"
         video = video.filter("ass", filename=str(ass_path), fontsdir=str(fonts_dir))
@@ -96,7 +98,7 @@ def short_args(
 
 def _faded_audio(audio, seconds: float, fade: float):
     """The piece's audio, cut to the video's length, faded in and out so joins do not click."""
-    audio = audio.filter("atrim", end=f"{seconds:.6f}").filter("asetpts", "PTS-STARTPTS")
+    audio = timed_audio(audio, seconds)
     fade = min(fade, seconds / 4)
     if fade <= 0:
         return audio
@@ -105,7 +107,10 @@ def _faded_audio(audio, seconds: float, fade: float):
 
 
 def compile_output(exe: str, outputs: list, target: Path, config: Mapping[str, Any]) -> list[str]:
-    """H.264 (yuv420p, High) + AAC in MP4 with the index first (+faststart)."""
+    """H.264 (yuv420p, High) + stereo AAC in MP4 with the index first (+faststart).
+
+    ``ac 2``: 5.1 phone and camera sound is mixed down, mono is sent to both sides.
+    """
     options = {
         "c:v": "libx264",
         "crf": config["crf"],
