@@ -289,6 +289,7 @@ def preview(c, host=CONFIG["host"], port=CONFIG["port"], output="output.preview"
         "directory": "CSV of reader,department for figures by department",
         "since": "first day, YYYY-MM-DD",
         "until": "last day, YYYY-MM-DD (included)",
+        "strict": "stop at any invalid row of the database instead of skipping it",
     }
 )
 def report(
@@ -300,6 +301,7 @@ def report(
     directory="",
     since="",
     until="",
+    strict=False,
 ):
     """Reader report for the editors: segments, formats and 読了率 (dashboard + CSV)."""
     sys.path.insert(0, str(HERE))
@@ -309,6 +311,7 @@ def report(
              "--since": since, "--until": until}  # fmt: skip
     args = ["--db", db, "--out", out, "--settings", str(HERE / CONFIG["settings_dev"])]
     args += [item for name, value in given.items() if value for item in (name, str(value))]
+    args += ["--strict"] if strict else []
     code = main(args)
     if code:
         raise Exit(code=code)

@@ -1,0 +1,282 @@
+"""Stored events checked again before the report counts them, by the collector's own rules.
+
+The database is not trusted: a file restored from elsewhere, an import, a hand
+edit or an older collector can put anything in it (text in a number column,
+rows with no reader, 10^15 engaged milliseconds, dates in 2100, another site's
+events, another schema version). The rules are :mod:`analytics.schema`'s, the
+one definition of a valid event: its field checks judge every distinct value
+stored (and clamp numbers to their range), and its table of fields per event
+type says which fields a row must and may carry. The report only adds what the
+schema cannot know: when a row was received, and whose site it is for.
+
+Why in SQL and not row by row in Python: calling ``schema.validate`` on each of
+a million stored rows took longer than the rest of the report together. Values
+repeat (a few hundred paths, two dozen formats and campaigns), so each distinct
+value is judged once in Python; the verdicts go into small temporary tables and
+one SQL expression, generated from the schema's table, judges every row. The
+checked rows are offered to the storage module's own page-view query as a
+temporary view named ``events``, so a page view keeps one definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analytics import schema
+from analytics.storage import COLUMNS
+
+# No event of this beacon is older; earlier stamps are a broken clock or a bad import.
+EARLIEST_MS = int(dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
+FUTURE_SLACK_MS = 24 * 60 * 60 * 1000  # a collector's clock may run a little fast
+IMPLAUSIBLE = "received_at is not a plausible time (before 2020, in the future, or not a number)"
+FLAGS = ("muted", "captions")  # stored as 0/1, sent as true/false
+EVENT_COLUMNS = tuple(column for column in COLUMNS if column not in ("received_at", "type"))
+
+
+class DataError(ValueError):
+    """Invalid rows with --strict: the message counts them by kind."""
+
+
+@dataclass
+class Checks:
+    """What the check found, for one warning line per kind."""
+
+    site: str
+    invalid: Counter = field(default_factory=Counter)  # kind -> rows
+    other_sites: Counter = field(default_factory=Counter)  # site id -> rows
+    valid: int = 0
+
+    def warnings(self) -> list[str]:
+        lines = [f"{n} invalid row(s) skipped: {kind}" for kind, n in sorted(self.invalid.items())]
+        if self.other_sites:
+            sites = ", ".join(f"{site} ({n})" for site, n in self.other_sites.most_common(5))
+            lines.append(
+                f"{sum(self.other_sites.values())} event(s) of other sites not counted "
+                f"(this site is {self.site!r}): {sites}"
+            )
+        return lines
+
+
+def _fields(kind: str) -> dict[str, tuple[str, schema.Field]]:
+    """Storage column -> (field name, field) of an event type, from the schema's table."""
+    fields = {**schema.COMMON, **schema.BY_TYPE[kind]}
+    return {spec.column or name: (name, spec) for name, spec in fields.items()}
+
+
+def shared_check(column: str) -> bool:
+    """True when every event type checks ``column`` alike: judged once per value, not per type."""
+    checks = {
+        id(_fields(kind)[column][1].check) for kind in schema.EVENT_TYPES if column in _fields(kind)
+    }
+    return len(checks) == 1
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _schema_message(event: Any) -> str:
+    try:
+        schema.validate(event)
+    except schema.Invalid as error:
+        return str(error)
+    return ""
+
+
+@dataclass
+class _Verdicts:
+    """Which columns hold values the schema refuses, or changes (clamps); per column."""
+
+    refused: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)
+
+
+def judge_values(connection: sqlite3.Connection) -> _Verdicts:
+    """Every distinct (type, value) of each column through its field's check, once.
+
+    Refused values go into ``temp.refused_<column>`` with the schema's message,
+    changed ones into ``temp.changed_<column>`` with the value the schema keeps.
+    Text is read as bytes, so a value that is not UTF-8 is refused, not misread.
+    """
+    verdicts = _Verdicts()
+    connection.text_factory = bytes
+    try:
+        for column in EVENT_COLUMNS:
+            for table in ("refused", "changed"):
+                connection.execute(
+                    f"CREATE TEMP TABLE {table}_{column} (type, value, result, "
+                    "PRIMARY KEY (type, value)) WITHOUT ROWID"
+                )
+            # A shared check needs each value once (one type stands for all).
+            kind = "MIN(type)" if shared_check(column) else "type"
+            types = ", ".join(_text(k) for k in schema.EVENT_TYPES if column in _fields(k))
+            query = (
+                f"SELECT {kind}, {column}, typeof({column}) = 'text' FROM main.events "  # noqa: S608
+                f"WHERE {column} IS NOT NULL AND type IN ({types}) GROUP BY {column}"
+                + ("" if shared_check(column) else ", type")
+            )
+            for found, value, is_text in connection.execute(query):
+                _judge(connection, verdicts, column, (found.decode(), value, bool(is_text)))
+    finally:
+        connection.text_factory = _tolerant_text
+    return verdicts
+
+
+def _judge(connection, verdicts: _Verdicts, column: str, found: tuple[str, Any, bool]) -> None:
+    """One distinct (type, stored value, stored as text) of ``column``, through its check."""
+    kind, value, is_text = found
+    fields = _fields(kind)
+    if column not in fields:
+        return  # the row is refused as a whole (a field its type does not have)
+    name, spec = fields[column]
+    try:
+        given = _as_sent(column, value, is_text)
+        kept = spec.check(given)
+    except schema.Invalid as error:
+        _remember(connection, f"refused_{column}", found, f"field {name!r}: {error}")
+        verdicts.refused.add(column)
+        return
+    # Flags are stored as the 0/1 their check returns: only other fields are changed.
+    if column not in FLAGS and (type(kept) is not type(given) or kept != given):
+        _remember(connection, f"changed_{column}", found, kept)
+        verdicts.changed.add(column)
+
+
+def _as_sent(column: str, value: Any, is_text: bool) -> Any:
+    """The stored value as the beacon sent it: text decoded, flags as true/false."""
+    if is_text:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise schema.Invalid("not UTF-8 text") from None
+    if column in FLAGS and type(value) is int and value in (0, 1):
+        return bool(value)
+    return value
+
+
+def _remember(connection, table: str, found: tuple[str, Any, bool], result) -> None:
+    """Stored text is matched as text (also when it is not UTF-8), other values as they are."""
+    kind, value, is_text = found
+    placeholder = "CAST(? AS TEXT)" if is_text else "?"
+    connection.execute(
+        f"INSERT OR IGNORE INTO {table} VALUES (?, {placeholder}, ?)",  # noqa: S608 - our names
+        (kind, value, result),
+    )
+
+
+def reason_sql(verdicts: _Verdicts, latest_ms: int) -> str:
+    """A SQL expression: why row ``e`` is invalid (the schema's words), NULL when it is valid."""
+    plausible = (
+        f"typeof(e.received_at) = 'integer' AND e.received_at >= {EARLIEST_MS} "
+        f"AND e.received_at < {latest_ms}"
+    )
+    bad_type = _text(_schema_message({"type": None}))
+    by_type = []
+    for kind in schema.EVENT_TYPES:
+        allowed = _fields(kind)
+        checks = [
+            f"WHEN e.{column} IS NOT NULL THEN {_text(f'unknown field {column!r}')}"
+            for column in EVENT_COLUMNS
+            if column not in allowed
+        ]
+        checks += [
+            f"WHEN e.{column} IS NULL THEN {_text(f'field {name!r} is missing')}"
+            for column, (name, spec) in allowed.items()
+            if spec.required and column != "type"
+        ]
+        checks += [
+            f"WHEN e.{column} IN {_values(f'refused_{column}', column)} "
+            f"THEN {_result(f'refused_{column}', column)}"
+            for column in sorted(verdicts.refused)
+            if column in allowed
+        ]
+        if checks:
+            by_type.append(f"WHEN {_text(kind)} THEN CASE {' '.join(checks)} END")
+    return (
+        f"CASE WHEN NOT ({plausible}) THEN {_text(IMPLAUSIBLE)} "
+        f"WHEN e.type IS NULL OR e.type NOT IN ({', '.join(map(_text, schema.EVENT_TYPES))}) "
+        f"THEN {bad_type} ELSE CASE e.type {' '.join(by_type)} END END"
+    )
+
+
+def kept_sql(column: str, verdicts: _Verdicts) -> str:
+    """The value the schema keeps for ``column`` of row ``e`` (clamped, normalised)."""
+    if column not in verdicts.changed:
+        return f"e.{column}"
+    changed = f"changed_{column}"
+    return (
+        f"CASE WHEN e.{column} IN {_values(changed, column)} "
+        f"THEN {_result(changed, column)} ELSE e.{column} END"
+    )
+
+
+def _values(table: str, column: str) -> str:
+    """The values of a verdict table that apply to row ``e`` (all of them for a shared check)."""
+    of_type = "" if shared_check(column) else " WHERE type = e.type"
+    return f"(SELECT value FROM {table}{of_type})"  # noqa: S608 - names from the schema
+
+
+def _result(table: str, column: str) -> str:
+    of_type = "" if shared_check(column) else "type = e.type AND "
+    return f"(SELECT result FROM {table} WHERE {of_type}value = e.{column})"  # noqa: S608
+
+
+def checked_events(
+    connection: sqlite3.Connection, since_ms: int | None, until_ms: int | None, checks: Checks
+) -> None:
+    """Count what is wrong in the period, then put the valid rows of this site in view.
+
+    After this, ``events`` on ``connection`` means ``temp.events``: the valid,
+    clamped rows of ``checks.site`` (the stored table stays ``main.events``).
+    """
+    verdicts = judge_values(connection)
+    latest_ms = int(time.time() * 1000) + FUTURE_SLACK_MS
+    reason = reason_sql(verdicts, latest_ms)
+    start = since_ms if since_ms is not None else -(2**62)
+    end = until_ms if until_ms is not None else 2**62
+    counted = f"""
+        SELECT reason, CASE WHEN reason IS NULL THEN site END, COUNT(*)
+        FROM (SELECT {reason} AS reason, e.site AS site FROM main.events AS e
+              WHERE typeof(e.received_at) != 'integer' OR e.received_at < {EARLIEST_MS}
+                 OR e.received_at >= {latest_ms}
+                 OR (e.received_at >= {start} AND e.received_at < {end}))
+        GROUP BY 1, 2
+    """  # noqa: S608 - generated from the schema's names; values are numbers or quoted
+    for kind, site, count in connection.execute(counted):
+        if kind is not None:
+            checks.invalid[kind] += count
+        elif site == checks.site:
+            checks.valid += count
+        else:
+            checks.other_sites[str(site)] += count
+    columns = ", ".join(f"{kept_sql(column, verdicts)} AS {column}" for column in EVENT_COLUMNS)
+    connection.execute(  # names from the schema; the site id is quoted
+        f"CREATE TEMP VIEW events AS SELECT e.received_at AS received_at, e.type AS type, "  # noqa: S608
+        f"{columns} FROM main.events AS e "
+        f"WHERE ({reason}) IS NULL AND e.site = {_text(checks.site)}"
+    )
+
+
+def open_read_only(db: str | Path) -> sqlite3.Connection:
+    """The event database, read-only; stored text that is not UTF-8 reads as U+FFFD."""
+    if not Path(db).is_file():
+        raise FileNotFoundError(f"analytics: no event database at {db}")
+    connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+    connection.text_factory = _tolerant_text
+    return connection
+
+
+def _tolerant_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def rows(cursor: sqlite3.Cursor) -> Iterator[tuple]:
+    while batch := cursor.fetchmany(10_000):
+        yield from batch
