@@ -88,6 +88,14 @@ GARBAGE = {
         [engagement("badtext1", path=RawText(b"/2026/\xff/"))],
         "field 'path': not UTF-8 text",
     ),
+    "a reader id the schema refuses": (
+        [engagement("BAD-READER")],
+        "field 'reader': not an allowed value",
+    ),
+    "a reader id that is not UTF-8": (
+        [{**engagement("goodview"), "reader": RawText(b"r\xffader01")}],
+        "field 'reader': not UTF-8 text",
+    ),
     "a field its type does not have": (
         [engagement("stray001", quartile=50)],
         "unknown field 'quartile'",

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from analytics.storage import VIEWS_SQL
 
-from .rows import Checks, checked_events, open_read_only, rows
+from .rows import Checks, checked_events, open_read_only, page_views
 
 
 class View(NamedTuple):
@@ -45,7 +45,7 @@ def load_views(
     try:
         checked_events(connection, since_ms, until_ms, checks)
         bounds = (since_ms if since_ms is not None else -(2**62), until_ms or 2**62)
-        return [View._make(row) for row in rows(connection.execute(VIEWS_SQL, bounds))]
+        return [View._make(row) for row in page_views(connection, VIEWS_SQL, bounds, checks)]
     finally:
         connection.close()
 

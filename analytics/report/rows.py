@@ -21,10 +21,10 @@ temporary view named ``events``, so a page view keeps one definition.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ FUTURE_SLACK_MS = 24 * 60 * 60 * 1000  # a collector's clock may run a little fa
 IMPLAUSIBLE = "received_at is not a plausible time (before 2020, in the future, or not a number)"
 FLAGS = ("muted", "captions")  # stored as 0/1, sent as true/false
 EVENT_COLUMNS = tuple(column for column in COLUMNS if column not in ("received_at", "type"))
+# A page view's key: every event of a group shares these, so they are checked once per
+# page view, on the summed rows (page_views), instead of in a pass of their own.
+GROUP_KEY = ("reader", "view")
 
 
 class DataError(ValueError):
@@ -64,12 +67,14 @@ class Checks:
         return lines
 
 
+@functools.cache  # the schema's table does not change while the program runs
 def _fields(kind: str) -> dict[str, tuple[str, schema.Field]]:
     """Storage column -> (field name, field) of an event type, from the schema's table."""
     fields = {**schema.COMMON, **schema.BY_TYPE[kind]}
     return {spec.column or name: (name, spec) for name, spec in fields.items()}
 
 
+@functools.cache
 def shared_check(column: str) -> bool:
     """True when every event type checks ``column`` alike: judged once per value, not per type."""
     checks = {
@@ -98,44 +103,57 @@ class _Verdicts:
     changed: set[str] = field(default_factory=set)
 
 
+# Columns with many distinct values, judged in a pass of their own: taken with the
+# others, they would multiply the distinct combinations to read.
+SPREAD = ("engaged_ms",)
+
+
 def judge_values(connection: sqlite3.Connection) -> _Verdicts:
     """Every distinct (type, value) of each column through its field's check, once.
 
     Refused values go into ``temp.refused_<column>`` with the schema's message,
     changed ones into ``temp.changed_<column>`` with the value the schema keeps.
     Text is read as bytes, so a value that is not UTF-8 is refused, not misread.
+    Two scans in all: the distinct combinations of the columns with few values,
+    then the SPREAD ones (the group key is checked per page view, page_views).
     """
     verdicts = _Verdicts()
+    for column in EVENT_COLUMNS:
+        for table in ("refused", "changed"):
+            connection.execute(
+                f"CREATE TEMP TABLE {table}_{column} (type, value, result, "
+                "PRIMARY KEY (type, value)) WITHOUT ROWID"
+            )
+    few = tuple(c for c in EVENT_COLUMNS if c not in GROUP_KEY + SPREAD)
+    seen: set[tuple] = set()
     connection.text_factory = bytes
     try:
-        for column in EVENT_COLUMNS:
-            for table in ("refused", "changed"):
-                connection.execute(
-                    f"CREATE TEMP TABLE {table}_{column} (type, value, result, "
-                    "PRIMARY KEY (type, value)) WITHOUT ROWID"
-                )
-            # A shared check needs each value once (one type stands for all).
-            kind = "MIN(type)" if shared_check(column) else "type"
-            types = ", ".join(_text(k) for k in schema.EVENT_TYPES if column in _fields(k))
-            query = (
-                f"SELECT {kind}, {column}, typeof({column}) = 'text' FROM main.events "  # noqa: S608
-                f"WHERE {column} IS NOT NULL AND type IN ({types}) GROUP BY {column}"
-                + ("" if shared_check(column) else ", type")
-            )
-            for found, value, is_text in connection.execute(query):
-                _judge(connection, verdicts, column, (found.decode(), value, bool(is_text)))
+        for columns in (few, *((column,) for column in SPREAD)):
+            for row in connection.execute(_distinct_sql(columns)):
+                kind = row[0].decode()
+                for number, column in enumerate(columns):
+                    value, is_text = row[1 + 2 * number], bool(row[2 + 2 * number])
+                    if value is None or column not in _fields(kind):
+                        continue  # a field the type lacks refuses the row as a whole
+                    found = ("*" if shared_check(column) else kind, value, is_text)
+                    if (column, found) not in seen:
+                        seen.add((column, found))
+                        _judge(connection, verdicts, column, kind, found)
     finally:
         connection.text_factory = _tolerant_text
     return verdicts
 
 
-def _judge(connection, verdicts: _Verdicts, column: str, found: tuple[str, Any, bool]) -> None:
-    """One distinct (type, stored value, stored as text) of ``column``, through its check."""
-    kind, value, is_text = found
-    fields = _fields(kind)
-    if column not in fields:
-        return  # the row is refused as a whole (a field its type does not have)
-    name, spec = fields[column]
+def _distinct_sql(columns: tuple[str, ...]) -> str:
+    types = ", ".join(map(_text, schema.EVENT_TYPES))
+    picked = ", ".join(f"{column}, typeof({column}) = 'text'" for column in columns)
+    return f"SELECT DISTINCT type, {picked} FROM main.events WHERE type IN ({types})"  # noqa: S608
+
+
+def _judge(connection, verdicts: _Verdicts, column: str, kind: str, found: tuple) -> None:
+    """One distinct (type or "*" for a shared check, stored value, is text) of ``column``."""
+    _key, value, is_text = found
+    name, spec = _fields(kind)[column]
     try:
         given = _as_sent(column, value, is_text)
         kept = spec.check(given)
@@ -264,6 +282,60 @@ def checked_events(
     )
 
 
+def page_views(
+    connection: sqlite3.Connection, query: str, bounds: tuple[int, int], checks: Checks
+) -> list[tuple]:
+    """The rows of the page-view ``query`` whose reader and view ids the schema accepts.
+
+    The ids are also read as stored (text as bytes, so text that is not UTF-8 is
+    seen as such) and checked once per page view; the events of a refused page
+    view are counted with the reason.
+    """
+    raw = "CASE WHEN typeof({0}) = 'text' THEN CAST({0} AS BLOB) ELSE {0} END"
+    wrapped = f"SELECT {raw.format('reader')}, {raw.format('view')}, * FROM ({query})"  # noqa: S608
+    kept, refused = [], []
+    readers: dict[Any, str] = {}
+    for row in connection.execute(wrapped, bounds).fetchall():
+        reader, view = row[0], row[1]  # the query's key (VIEW_COLUMNS start with it)
+        if reader not in readers:
+            readers[reader] = _id_problem("reader", reader)
+        problem = readers[reader] or _id_problem("view", view)
+        if problem:
+            refused.append((reader, view, problem))
+        else:
+            kept.append(row[2:])
+    if refused:
+        _count_refused(connection, refused, bounds, checks)
+    return kept
+
+
+def _id_problem(name: str, value: Any) -> str:
+    """Why the schema refuses this reader or view id ("" when it accepts it)."""
+    try:
+        schema.COMMON[name].check(_as_sent(name, value, isinstance(value, bytes)))
+    except schema.Invalid as error:
+        return f"field {name!r}: {error}"
+    return ""
+
+
+def _count_refused(connection, refused: list, bounds: tuple[int, int], checks: Checks) -> None:
+    connection.execute("CREATE TEMP TABLE refused_ids (reader, view, reason)")
+    connection.executemany(
+        "INSERT INTO refused_ids VALUES (CASE WHEN typeof(?1) = 'blob' THEN CAST(?1 AS TEXT) "
+        "ELSE ?1 END, CASE WHEN typeof(?2) = 'blob' THEN CAST(?2 AS TEXT) ELSE ?2 END, ?3)",
+        refused,
+    )
+    counted = connection.execute(
+        "SELECT r.reason, COUNT(*) FROM events AS e JOIN refused_ids AS r "
+        "ON e.reader = r.reader AND e.view = r.view "
+        "WHERE e.received_at >= ? AND e.received_at < ? GROUP BY r.reason",
+        bounds,
+    )
+    for reason, count in counted:
+        checks.invalid[reason] += count
+        checks.valid -= count
+
+
 def open_read_only(db: str | Path) -> sqlite3.Connection:
     """The event database, read-only; stored text that is not UTF-8 reads as U+FFFD."""
     if not Path(db).is_file():
@@ -275,8 +347,3 @@ def open_read_only(db: str | Path) -> sqlite3.Connection:
 
 def _tolerant_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
-
-
-def rows(cursor: sqlite3.Cursor) -> Iterator[tuple]:
-    while batch := cursor.fetchmany(10_000):
-        yield from batch
