@@ -12,10 +12,12 @@ schema cannot know: when a row was received, and whose site it is for.
 Why in SQL and not row by row in Python: calling ``schema.validate`` on each of
 a million stored rows took longer than the rest of the report together. Values
 repeat (a few hundred paths, two dozen formats and campaigns), so each distinct
-value is judged once in Python; the verdicts go into small temporary tables and
-one SQL expression, generated from the schema's table, judges every row. The
-checked rows are offered to the storage module's own page-view query as a
-temporary view named ``events``, so a page view keeps one definition.
+value is judged once in Python (two scans read them all); the verdicts go into
+small temporary tables and one SQL expression, generated from the schema's
+table, judges every row. The checked rows are offered to the storage module's
+own page-view query as a temporary view named ``events``, so a page view keeps
+one definition; the reader and view ids, which nearly every row has its own of,
+are checked on that query's rows, once per page view.
 """
 
 from __future__ import annotations
@@ -81,6 +83,14 @@ def shared_check(column: str) -> bool:
         id(_fields(kind)[column][1].check) for kind in schema.EVENT_TYPES if column in _fields(kind)
     }
     return len(checks) == 1
+
+
+def _field_name(column: str) -> str:
+    """The event field a storage column holds (``from_format`` holds ``from``)."""
+    for kind in schema.EVENT_TYPES:
+        if column in _fields(kind):
+            return _fields(kind)[column][0]
+    return column
 
 
 def _text(value: str) -> str:
@@ -200,7 +210,7 @@ def reason_sql(verdicts: _Verdicts, latest_ms: int) -> str:
     for kind in schema.EVENT_TYPES:
         allowed = _fields(kind)
         checks = [
-            f"WHEN e.{column} IS NOT NULL THEN {_text(f'unknown field {column!r}')}"
+            f"WHEN e.{column} IS NOT NULL THEN {_text(f'unknown field {_field_name(column)!r}')}"
             for column in EVENT_COLUMNS
             if column not in allowed
         ]
