@@ -23,7 +23,6 @@ are checked on that query's rows, once per page view.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import sqlite3
 import time
 from collections import Counter
@@ -32,17 +31,23 @@ from pathlib import Path
 from typing import Any
 
 from analytics import schema
-from analytics.storage import COLUMNS
+
+from .verdicts import (
+    EVENT_COLUMNS,
+    Verdicts,
+    as_sent,
+    field_name,
+    fields_of,
+    judge_values,
+    shared_check,
+    sql_text,
+    tolerant_text,
+)
 
 # No event of this beacon is older; earlier stamps are a broken clock or a bad import.
 EARLIEST_MS = int(dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
 FUTURE_SLACK_MS = 24 * 60 * 60 * 1000  # a collector's clock may run a little fast
 IMPLAUSIBLE = "received_at is not a plausible time (before 2020, in the future, or not a number)"
-FLAGS = ("muted", "captions")  # stored as 0/1, sent as true/false
-EVENT_COLUMNS = tuple(column for column in COLUMNS if column not in ("received_at", "type"))
-# A page view's key: every event of a group shares these, so they are checked once per
-# page view, on the summed rows (page_views), instead of in a pass of their own.
-GROUP_KEY = ("reader", "view")
 
 
 class DataError(ValueError):
@@ -69,34 +74,6 @@ class Checks:
         return lines
 
 
-@functools.cache  # the schema's table does not change while the program runs
-def _fields(kind: str) -> dict[str, tuple[str, schema.Field]]:
-    """Storage column -> (field name, field) of an event type, from the schema's table."""
-    fields = {**schema.COMMON, **schema.BY_TYPE[kind]}
-    return {spec.column or name: (name, spec) for name, spec in fields.items()}
-
-
-@functools.cache
-def shared_check(column: str) -> bool:
-    """True when every event type checks ``column`` alike: judged once per value, not per type."""
-    checks = {
-        id(_fields(kind)[column][1].check) for kind in schema.EVENT_TYPES if column in _fields(kind)
-    }
-    return len(checks) == 1
-
-
-def _field_name(column: str) -> str:
-    """The event field a storage column holds (``from_format`` holds ``from``)."""
-    for kind in schema.EVENT_TYPES:
-        if column in _fields(kind):
-            return _fields(kind)[column][0]
-    return column
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _schema_message(event: Any) -> str:
     try:
         schema.validate(event)
@@ -105,117 +82,23 @@ def _schema_message(event: Any) -> str:
     return ""
 
 
-@dataclass
-class _Verdicts:
-    """Which columns hold values the schema refuses, or changes (clamps); per column."""
-
-    refused: set[str] = field(default_factory=set)
-    changed: set[str] = field(default_factory=set)
-
-
-# Columns with many distinct values, judged in a pass of their own: taken with the
-# others, they would multiply the distinct combinations to read.
-SPREAD = ("engaged_ms",)
-
-
-def judge_values(connection: sqlite3.Connection) -> _Verdicts:
-    """Every distinct (type, value) of each column through its field's check, once.
-
-    Refused values go into ``temp.refused_<column>`` with the schema's message,
-    changed ones into ``temp.changed_<column>`` with the value the schema keeps.
-    Text is read as bytes, so a value that is not UTF-8 is refused, not misread.
-    Two scans in all: the distinct combinations of the columns with few values,
-    then the SPREAD ones (the group key is checked per page view, page_views).
-    """
-    verdicts = _Verdicts()
-    for column in EVENT_COLUMNS:
-        for table in ("refused", "changed"):
-            connection.execute(
-                f"CREATE TEMP TABLE {table}_{column} (type, value, result, "
-                "PRIMARY KEY (type, value)) WITHOUT ROWID"
-            )
-    few = tuple(c for c in EVENT_COLUMNS if c not in GROUP_KEY + SPREAD)
-    seen: set[tuple] = set()
-    connection.text_factory = bytes
-    try:
-        for columns in (few, *((column,) for column in SPREAD)):
-            for row in connection.execute(_distinct_sql(columns)):
-                kind = row[0].decode()
-                for number, column in enumerate(columns):
-                    value, is_text = row[1 + 2 * number], bool(row[2 + 2 * number])
-                    if value is None or column not in _fields(kind):
-                        continue  # a field the type lacks refuses the row as a whole
-                    found = ("*" if shared_check(column) else kind, value, is_text)
-                    if (column, found) not in seen:
-                        seen.add((column, found))
-                        _judge(connection, verdicts, column, kind, found)
-    finally:
-        connection.text_factory = _tolerant_text
-    return verdicts
-
-
-def _distinct_sql(columns: tuple[str, ...]) -> str:
-    types = ", ".join(map(_text, schema.EVENT_TYPES))
-    picked = ", ".join(f"{column}, typeof({column}) = 'text'" for column in columns)
-    return f"SELECT DISTINCT type, {picked} FROM main.events WHERE type IN ({types})"  # noqa: S608
-
-
-def _judge(connection, verdicts: _Verdicts, column: str, kind: str, found: tuple) -> None:
-    """One distinct (type or "*" for a shared check, stored value, is text) of ``column``."""
-    _key, value, is_text = found
-    name, spec = _fields(kind)[column]
-    try:
-        given = _as_sent(column, value, is_text)
-        kept = spec.check(given)
-    except schema.Invalid as error:
-        _remember(connection, f"refused_{column}", found, f"field {name!r}: {error}")
-        verdicts.refused.add(column)
-        return
-    # Flags are stored as the 0/1 their check returns: only other fields are changed.
-    if column not in FLAGS and (type(kept) is not type(given) or kept != given):
-        _remember(connection, f"changed_{column}", found, kept)
-        verdicts.changed.add(column)
-
-
-def _as_sent(column: str, value: Any, is_text: bool) -> Any:
-    """The stored value as the beacon sent it: text decoded, flags as true/false."""
-    if is_text:
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            raise schema.Invalid("not UTF-8 text") from None
-    if column in FLAGS and type(value) is int and value in (0, 1):
-        return bool(value)
-    return value
-
-
-def _remember(connection, table: str, found: tuple[str, Any, bool], result) -> None:
-    """Stored text is matched as text (also when it is not UTF-8), other values as they are."""
-    kind, value, is_text = found
-    placeholder = "CAST(? AS TEXT)" if is_text else "?"
-    connection.execute(
-        f"INSERT OR IGNORE INTO {table} VALUES (?, {placeholder}, ?)",  # noqa: S608 - our names
-        (kind, value, result),
-    )
-
-
-def reason_sql(verdicts: _Verdicts, latest_ms: int) -> str:
+def reason_sql(verdicts: Verdicts, latest_ms: int) -> str:
     """A SQL expression: why row ``e`` is invalid (the schema's words), NULL when it is valid."""
     plausible = (
         f"typeof(e.received_at) = 'integer' AND e.received_at >= {EARLIEST_MS} "
         f"AND e.received_at < {latest_ms}"
     )
-    bad_type = _text(_schema_message({"type": None}))
+    bad_type = sql_text(_schema_message({"type": None}))
     by_type = []
     for kind in schema.EVENT_TYPES:
-        allowed = _fields(kind)
+        allowed = fields_of(kind)
         checks = [
-            f"WHEN e.{column} IS NOT NULL THEN {_text(f'unknown field {_field_name(column)!r}')}"
+            f"WHEN e.{column} IS NOT NULL THEN {sql_text(f'unknown field {field_name(column)!r}')}"
             for column in EVENT_COLUMNS
             if column not in allowed
         ]
         checks += [
-            f"WHEN e.{column} IS NULL THEN {_text(f'field {name!r} is missing')}"
+            f"WHEN e.{column} IS NULL THEN {sql_text(f'field {name!r} is missing')}"
             for column, (name, spec) in allowed.items()
             if spec.required and column != "type"
         ]
@@ -226,15 +109,15 @@ def reason_sql(verdicts: _Verdicts, latest_ms: int) -> str:
             if column in allowed
         ]
         if checks:
-            by_type.append(f"WHEN {_text(kind)} THEN CASE {' '.join(checks)} END")
+            by_type.append(f"WHEN {sql_text(kind)} THEN CASE {' '.join(checks)} END")
     return (
-        f"CASE WHEN NOT ({plausible}) THEN {_text(IMPLAUSIBLE)} "
-        f"WHEN e.type IS NULL OR e.type NOT IN ({', '.join(map(_text, schema.EVENT_TYPES))}) "
+        f"CASE WHEN NOT ({plausible}) THEN {sql_text(IMPLAUSIBLE)} "
+        f"WHEN e.type IS NULL OR e.type NOT IN ({', '.join(map(sql_text, schema.EVENT_TYPES))}) "
         f"THEN {bad_type} ELSE CASE e.type {' '.join(by_type)} END END"
     )
 
 
-def kept_sql(column: str, verdicts: _Verdicts) -> str:
+def kept_sql(column: str, verdicts: Verdicts) -> str:
     """The value the schema keeps for ``column`` of row ``e`` (clamped, normalised)."""
     if column not in verdicts.changed:
         return f"e.{column}"
@@ -288,7 +171,7 @@ def checked_events(
     connection.execute(  # names from the schema; the site id is quoted
         f"CREATE TEMP VIEW events AS SELECT e.received_at AS received_at, e.type AS type, "  # noqa: S608
         f"{columns} FROM main.events AS e "
-        f"WHERE ({reason}) IS NULL AND e.site = {_text(checks.site)}"
+        f"WHERE ({reason}) IS NULL AND e.site = {sql_text(checks.site)}"
     )
 
 
@@ -322,7 +205,7 @@ def page_views(
 def _id_problem(name: str, value: Any) -> str:
     """Why the schema refuses this reader or view id ("" when it accepts it)."""
     try:
-        schema.COMMON[name].check(_as_sent(name, value, isinstance(value, bytes)))
+        schema.COMMON[name].check(as_sent(name, value, isinstance(value, bytes)))
     except schema.Invalid as error:
         return f"field {name!r}: {error}"
     return ""
@@ -351,9 +234,5 @@ def open_read_only(db: str | Path) -> sqlite3.Connection:
     if not Path(db).is_file():
         raise FileNotFoundError(f"analytics: no event database at {db}")
     connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
-    connection.text_factory = _tolerant_text
+    connection.text_factory = tolerant_text
     return connection
-
-
-def _tolerant_text(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
