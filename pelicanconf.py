@@ -66,6 +66,7 @@ PLUGINS = [
     "mag_illustrated",
     "mag_beacon",
     "mag_newsletter",
+    "mag_assets",
     "pelican.plugins.sitemap",
     "pelican.plugins.neighbors",
 ]

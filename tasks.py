@@ -329,6 +329,7 @@ def preview(c, host=CONFIG["host"], port=CONFIG["port"], output="output.preview"
         "directory": "CSV of reader,department for figures by department",
         "since": "first day, YYYY-MM-DD",
         "until": "last day, YYYY-MM-DD (included)",
+        "strict": "stop at any invalid row of the database instead of skipping it",
     }
 )
 def report(
@@ -340,6 +341,7 @@ def report(
     directory="",
     since="",
     until="",
+    strict=False,
 ):
     """Reader report for the editors: segments, formats and 読了率 (dashboard + CSV)."""
     from analytics.report.cli import main
@@ -348,6 +350,7 @@ def report(
              "--since": since, "--until": until}  # fmt: skip
     args = ["--db", db, "--out", out, "--settings", str(HERE / CONFIG["settings_dev"])]
     args += [item for name, value in given.items() if value for item in (name, str(value))]
+    args += ["--strict"] if strict else []
     code = main(args)
     if code:
         raise Exit(code=code)

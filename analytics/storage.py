@@ -215,6 +215,10 @@ WHERE received_at >= ? AND received_at < ?
 GROUP BY reader, view
 """
 
+# For readers that put checked rows in front of the table as a temporary view named
+# ``events`` (the report): the same page views, from one definition.
+VIEWS_SQL = _VIEWS
+
 
 def read_views(
     path: str | Path, since_ms: int | None = None, until_ms: int | None = None

@@ -16,14 +16,16 @@ from typing import Any
 from mag_core import plugin_settings
 from mag_core.manifest import remove_build_data
 
+from . import history
 from .check import check_site
+from .manifest import summary
 from .releases import (
     CARRIED,
     LocalTarget,
     PublishError,
     files_in,
+    kill_point,
     new_release_id,
-    previous_release,
     to_carry,
     to_prune,
 )
@@ -76,6 +78,7 @@ def publish(config: PublishConfig, build: Callable[[Path], None], work: Path) ->
     target = open_target(config, work)
     release = new_release_id()
     with target.lock():
+        _clean(target)
         live = target.current()
         staging = target.staging(release)
         try:
@@ -83,10 +86,31 @@ def publish(config: PublishConfig, build: Callable[[Path], None], work: Path) ->
             target.install(staging, release, live, _carry_list(target, live, staging))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        target.switch(release)
+        kill_point("installed")
+        switch_verified(target, release, history.PUBLISH, live)
         logger.info("publish: %s is live on %s (was %s)", release, target.name, live or "nothing")
-        target.remove(to_prune(target.releases(), release, config.keep))
+        rollback_to = history.before(history.live_stack(target.history(), release))
+        kept = (rollback_to,) if rollback_to else ()
+        target.remove(to_prune(target.releases(), release, config.keep, kept))
     return release
+
+
+def switch_verified(target, release: str, action: str, live: str | None) -> None:
+    """Make ``release`` live only if its manifest verifies; then record the switch."""
+    problems = target.verify(release)
+    if problems:
+        raise PublishError(
+            f"release {release} is incomplete or damaged ({summary(problems)}); "
+            f"the live site ({live or 'none yet'}) is unchanged"
+        )
+    target.switch(release)
+    target.record(history.line(action, release))
+
+
+def _clean(target) -> None:
+    removed = target.clean_leftovers()
+    if removed:
+        logger.info("publish: removed leftovers of a stopped run: %s", ", ".join(removed))
 
 
 def _build_and_check(build: Callable[[Path], None], folder: Path, siteurl: str, live) -> None:
@@ -113,13 +137,35 @@ def _carry_list(target: LocalTarget | RsyncTarget, live: str | None, staging: Pa
 
 
 def rollback(config: PublishConfig, to: str = "") -> tuple[str, str]:
-    """Make the previous release (or ``to``) live again; return (was, now)."""
+    """Make the release live before the live one (or ``to``) live again; return (was, now).
+
+    "Before" comes from the recorded history, not from the folder names: a
+    release whose publish was killed before its switch was never live.
+    """
     target = open_target(config, Path())
     with target.lock():
+        _clean(target)
         releases, live = target.releases(), target.current()
         if to and to not in releases:
             raise PublishError(f"no release {to!r} on {target.name}; kept: {', '.join(releases)}")
-        chosen = to or previous_release(releases, live)
-        target.switch(chosen)
+        chosen = to or _live_before(target, live)
+        switch_verified(target, chosen, history.ROLLBACK_TO if to else history.ROLLBACK, live)
     logger.info("publish: rolled back %s from %s to %s", target.name, live, chosen)
     return live or "", chosen
+
+
+def _live_before(target, live: str | None) -> str:
+    if live is None:
+        raise PublishError("nothing is live yet: there is nothing to roll back")
+    chosen = history.before(history.live_stack(target.history(), live))
+    if chosen is None:
+        raise PublishError(
+            f"no release before {live} to roll back to in the recorded history; "
+            f"choose one with --to (kept: {', '.join(target.releases())})"
+        )
+    if chosen not in target.releases():
+        raise PublishError(
+            f"the release live before {live}, {chosen}, is no longer kept; "
+            f"choose one with --to (kept: {', '.join(target.releases())})"
+        )
+    return chosen

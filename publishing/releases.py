@@ -5,10 +5,17 @@ A target folder holds every release and one symlink the web server serves::
     <target>/releases/20261127-090000-000000/   one complete, checked build each
     <target>/current -> releases/<id>           what readers see
 
-A release goes live when ``current`` is replaced by a rename, which is atomic:
-every request sees either the old release or the new one, never a mix or a
-half-copied folder. Older releases stay on disk, so a rollback is one more
-rename.
+    <target>/history                            every switch, for rollbacks (history.py)
+
+A release folder is complete before it gets its name: it is built beside the
+releases, gets its manifest (every file and its checksum, manifest.py) as its
+last step and is then renamed into ``releases/``. It goes live when ``current``
+is replaced by a rename, which is atomic: every request sees either the old
+release or the new one, never a mix or a half-copied folder. Older releases
+stay on disk, so a rollback is one more rename; a release is deleted by first
+renaming it out of ``releases/``, so a killed deletion leaves no half release
+under a release's name. What a killed run leaves behind (``.current.<id>``
+links, ``.staging``, ``releases/.<id>.deleting``) is removed by the next one.
 """
 
 from __future__ import annotations
@@ -19,10 +26,14 @@ import fcntl
 import os
 import re
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 from mag_core.cache import publish_file
+
+from . import manifest
+from .history import HISTORY
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -30,6 +41,11 @@ CURRENT = "current"
 CARRIED = ".carried"
 NOT_CARRIED = (".html", ".xml")  # pages and feeds: what was deleted must go away
 _RELEASE_ID = re.compile(r"^\d{8}-\d{6}-\d{6}$")
+STAGING = ".staging"
+DELETING = ".deleting"  # releases/.<id>.deleting: a release being removed
+# Tests only (docs/operations/releases.md): the named point at which the run
+# SIGKILLs itself, to leave exactly what a crash there would leave.
+KILL_AT = "MAG_PUBLISH_KILL_AT"
 
 
 class PublishError(Exception):
@@ -45,10 +61,23 @@ def is_release_id(name: str) -> bool:
     return bool(_RELEASE_ID.match(name))
 
 
-def to_prune(releases: list[str], current: str | None, keep: int) -> list[str]:
-    """The releases to delete so that the newest ``keep`` (and the live one) remain."""
-    newest = sorted(releases)[-keep:] if keep > 0 else []
-    return [name for name in sorted(releases) if name not in newest and name != current]
+def kill_point(name: str) -> None:
+    """Die here, as a crash would, when the test hook names this point."""
+    if os.environ.get(KILL_AT) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def to_prune(
+    releases: list[str], current: str | None, keep: int, also_keep: tuple[str, ...] = ()
+) -> list[str]:
+    """The releases to delete so that ``keep`` remain: the live one, then ``also_keep``
+    (the release a rollback would return to, which may be older than the rest after a
+    rollback), then the newest.
+    """
+    wanted = [name for name in (current, *also_keep) if name in releases]
+    wanted += sorted(releases, reverse=True)
+    kept = set(list(dict.fromkeys(wanted))[: max(keep, 1)])
+    return [name for name in sorted(releases) if name not in kept]
 
 
 def to_carry(live_files: set[str], live_carried: set[str], new_files: set[str]) -> list[str]:
@@ -67,19 +96,6 @@ def to_carry(live_files: set[str], live_carried: set[str], new_files: set[str]) 
 
 def files_in(folder: Path) -> set[str]:
     return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
-
-
-def previous_release(releases: list[str], current: str | None) -> str:
-    """The release published just before the live one: what a rollback returns to."""
-    ordered = sorted(releases)
-    if current is None:
-        raise PublishError("nothing is live yet: there is nothing to roll back")
-    if current not in ordered:
-        raise PublishError(f"the live release {current!r} is not among the kept releases")
-    position = ordered.index(current)
-    if position == 0:
-        raise PublishError(f"no release before {current} to roll back to")
-    return ordered[position - 1]
 
 
 class LocalTarget:
@@ -112,10 +128,25 @@ class LocalTarget:
                 raise PublishError(f"another publish to {self.name} is running") from None
             yield
 
+    def clean_leftovers(self) -> list[str]:
+        """Remove what killed runs left (under the lock: no other run is using them)."""
+        found = [*self.root.glob(f".{CURRENT}.*"), self.root / STAGING]
+        found += (self.root / RELEASES).glob(f".*{DELETING}")
+        removed = []
+        for path in found:
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+            elif path.is_dir():
+                shutil.rmtree(path)
+            else:
+                continue
+            removed.append(path.name)
+        return removed
+
     def staging(self, release: str) -> Path:
         """Where to build a release: beside the releases, so installing it is a rename."""
-        folder = self.root / ".staging"
-        shutil.rmtree(folder, ignore_errors=True)  # left by a publish that was killed
+        folder = self.root / STAGING
+        shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         return folder / release
 
@@ -130,8 +161,23 @@ class LocalTarget:
         """Add ``staging`` as ``release`` (not live yet), with ``carry`` from the live release."""
         for path in carry:
             publish_file(self.root / RELEASES / str(live) / path, staging / path)
+        manifest.write_manifest(staging)  # the last step: a release with one is complete
         (self.root / RELEASES).mkdir(exist_ok=True)
         staging.rename(self.root / RELEASES / release)
+
+    def verify(self, release: str) -> list[str]:
+        return manifest.verify(self.root / RELEASES / release)
+
+    def history(self) -> str:
+        path = self.root / HISTORY
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+
+    def record(self, entry: str) -> None:
+        """Append one line and flush it to disk: it is what the next rollback reads."""
+        with open(self.root / HISTORY, "a", encoding="utf-8") as handle:
+            handle.write(entry)
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def switch(self, release: str) -> None:
         """Point ``current`` at ``release`` with one rename."""
@@ -141,8 +187,12 @@ class LocalTarget:
         temporary = self.root / f".{CURRENT}.{release}"
         temporary.unlink(missing_ok=True)
         temporary.symlink_to(f"{RELEASES}/{release}", target_is_directory=True)
+        kill_point("linked")
         os.replace(temporary, link)
 
     def remove(self, releases: list[str]) -> None:
         for name in releases:
-            shutil.rmtree(self.root / RELEASES / name)
+            doomed = self.root / RELEASES / f".{name}{DELETING}"
+            (self.root / RELEASES / name).rename(doomed)
+            kill_point("deleting")
+            shutil.rmtree(doomed)

@@ -5,7 +5,9 @@ the ``current`` symlink). A release is copied into a hidden folder with
 ``--link-dest`` pointing at the live release, so unchanged files (videos,
 images) become hard links instead of new copies; it is renamed into
 ``releases/`` once complete and goes live when ``current`` is replaced by
-``mv -T`` (a rename, so atomic). The host needs a POSIX shell and GNU coreutils.
+``mv -T`` (a rename, so atomic). Its manifest is made on the host, after the
+carried files are linked in, with ``sha256sum``, and checked there with
+``sha256sum -c`` before any switch. The host needs a POSIX shell and GNU coreutils.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from .releases import CARRIED, CURRENT, RELEASES, PublishError, is_release_id
+from .history import HISTORY
+from .manifest import MANIFEST
+from .releases import CARRIED, CURRENT, DELETING, RELEASES, PublishError, is_release_id
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +75,14 @@ class RsyncTarget:
         # One publish at a time comes from CI (a concurrency group), not from a remote lock.
         yield
 
+    def clean_leftovers(self) -> list[str]:
+        """Remove what killed runs left on the host: temporary links, partial copies."""
+        listing = self._shell(
+            f"for f in .{CURRENT}.* {RELEASES}/.*.partial {RELEASES}/.*{DELETING}; do "
+            'if [ -e "$f" ] || [ -L "$f" ]; then echo "$f"; rm -rf -- "$f"; fi; done'
+        )
+        return [Path(line).name for line in listing.splitlines()]
+
     def staging(self, release: str) -> Path:
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
@@ -103,12 +115,34 @@ class RsyncTarget:
                 f"cd {RELEASES}/{shlex.quote(str(live))} && xargs -r -d '\\n' -a {into}/{CARRIED}"
                 f" cp --parents -l -t {into} --"
             )
+        # The manifest is the last step: only a complete copy gets one.
+        self._shell(
+            f"cd {partial} && find . -type f ! -name '{MANIFEST}*' -print0 | sort -z | "
+            f"xargs -0 -r sha256sum -- > {MANIFEST}.part && mv {MANIFEST}.part {MANIFEST}"
+        )
         self._shell(f"mv {partial} {RELEASES}/{release}")
+
+    def verify(self, release: str) -> list[str]:
+        """``sha256sum -c`` on the host: what it says is wrong (nothing: the release is whole)."""
+        folder = shlex.quote(f"{RELEASES}/{release}")
+        output = self._shell(
+            f"if [ ! -f {folder}/{MANIFEST} ]; then echo 'it has no {MANIFEST}'; "
+            f"else (cd {folder} && sha256sum --quiet --strict -c {MANIFEST} 2>&1) || true; fi"
+        )
+        return [line.strip() for line in output.splitlines() if line.strip()]
+
+    def history(self) -> str:
+        return self._shell(f"cat {HISTORY} 2>/dev/null || true")
+
+    def record(self, entry: str) -> None:
+        self._shell(f"printf '%s\\n' {shlex.quote(entry.strip())} >> {HISTORY} && sync {HISTORY}")
 
     def switch(self, release: str) -> None:
         temporary = f".{CURRENT}.{release}"
         self._shell(f"ln -sfn {RELEASES}/{release} {temporary} && mv -T {temporary} {CURRENT}")
 
     def remove(self, releases: list[str]) -> None:
-        if releases:
-            self._shell("rm -rf " + " ".join(f"{RELEASES}/{name}" for name in releases))
+        """Renamed out of ``releases/`` first: a killed removal leaves no half release."""
+        for name in releases:
+            doomed = f"{RELEASES}/.{name}{DELETING}"
+            self._shell(f"mv -T {RELEASES}/{name} {doomed} && rm -rf -- {doomed}")

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
+import json
 import os
 import re
+import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from email import policy
 from pathlib import Path
@@ -25,6 +31,7 @@ from videoclips import CAPTIONS, make_clip
 from conftest import ROOT, LiveServer, run_pelican, write_site
 from mag_core import SettingsError
 from mag_newsletter.bundle import load_issue
+from mag_newsletter.lock import LockHeld
 from mag_newsletter.recipients import RecipientError, read_recipients
 from mag_newsletter.run import NewsletterError, Request, run_issue
 from mag_newsletter.send import SendError, SmtpConfig, send_issue
@@ -35,6 +42,7 @@ ISSUE = "2026-11"
 SEGMENTS = ("busy", "light", "core")
 SENDER = "みらいマガジン編集部 <magazine@example.test>"
 USER, PASSWORD = "editor", "s3cret"
+UNSUBSCRIBE = "https://mag.example.test/newsletter/stop?email={email}"
 
 
 def article(slug: str, title: str, date: str, extra: str = "", body: str = "本文です。") -> str:
@@ -100,7 +108,12 @@ class Site:
         return {
             "THEME": str(ROOT / "theme"),
             "MAG_CACHE_PATH": str(self.cache),
-            "MAG_NEWSLETTER": {"site_url": self.url, "sender": SENDER, **newsletter},
+            "MAG_NEWSLETTER": {
+                "site_url": self.url,
+                "sender": SENDER,
+                "unsubscribe_url": UNSUBSCRIBE,
+                **newsletter,
+            },
         }
 
 
@@ -452,8 +465,8 @@ def test_dry_run_writes_eml_files_and_sends_nothing(site, recipients, tmp_path, 
     assert message["Subject"] == f"みらいマガジン {ISSUE}号｜現場から（1）"
     text, html = parts(message)
     assert teaser_slugs(html) == ["old", "deep"]
-    # A series issue keeps reading order where the segment has no preference: both
-    # parts are for core readers, and part 1 comes first although part 2 is newer.
+    # A series issue keeps its reading order in every segment: part 2 is written for
+    # core readers, and part 1 still comes first in the core email.
     assert teaser_slugs(parts(_eml(tmp_path, "core"))[1]) == ["old", "deep"]
     assert "現場から（1）" in text
     assert not (tmp_path / "sent.sqlite3").exists()
@@ -541,7 +554,8 @@ def test_a_plain_build_writes_no_newsletter(build):
 
 def test_sending_needs_the_sites_real_address(site, recipients, tmp_path, smtp_server):
     settings = site.settings()
-    settings["MAG_NEWSLETTER"] = {"sender": SENDER}  # no site_url; SITEURL is empty in dev
+    # no site_url; SITEURL is empty in dev
+    settings["MAG_NEWSLETTER"] = {"sender": SENDER, "unsubscribe_url": UNSUBSCRIBE}
     request = Request(ISSUE, since="2026-11-01", recipients=recipients, out=tmp_path)
     with pytest.raises(SettingsError, match="set MAG_SITEURL"):
         run_issue(request, ROOT / "pelicanconf.py", site.content, swap_in, settings)
@@ -570,3 +584,252 @@ def test_an_issue_with_no_articles_stops_with_a_clear_message(site, tmp_path):
     with pytest.raises(NewsletterError, match="no articles for issue 2027-01"):
         run_issue(request, ROOT / "pelicanconf.py", site.content, swap_in, site.settings())
     assert not (tmp_path / "2027-01" / "eml").exists()
+
+
+# --- exactly once, as far as SMTP allows ---------------------------------------------------
+
+# A send of an issue in a process of its own, as `invoke newsletter` runs it; exits 1 with
+# the message when it stops (the task maps the same errors to exit 1).
+SENDER_SCRIPT = """
+import sys
+from pathlib import Path
+from mag_newsletter.bundle import load_issue
+from mag_newsletter.lock import LockHeld
+from mag_newsletter.recipients import read_recipients
+from mag_newsletter.run import stopping_errors
+from mag_newsletter.send import SmtpConfig, send_issue
+from mag_newsletter.sentlog import SentLog
+
+folder, lists, log, sender = sys.argv[1:5]
+try:
+    with SentLog(log) as sent:
+        lists = read_recipients(Path(lists), ("busy", "light", "core"))
+        send_issue(load_issue(Path(folder)), lists, SmtpConfig.from_env(), sent,
+                   sender=sender, batch_pause=0)
+except stopping_errors() as error:
+    sys.exit(str(error))
+"""
+
+
+def start_sender(site, recipients: Path, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
+    return subprocess.Popen(
+        [sys.executable, "-c", SENDER_SCRIPT, str(site.folder), str(recipients), str(log), SENDER],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def wait_until(check, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.02)
+
+
+def message_ids(inbox) -> list[str]:
+    return [message["Message-ID"] for message in inbox.messages().values()]
+
+
+def test_each_message_says_how_to_unsubscribe_in_one_click_and_names_its_list(
+    issue, smtp_server, recipients, tmp_path
+):
+    send(issue, recipients, tmp_path / "sent.sqlite3")
+
+    message = smtp_server.messages()["hanako@example.test"]
+    # (A long header is folded onto its next line; unfolded, the value is the same.)
+    assert message["List-Unsubscribe"].strip() == (
+        "<https://mag.example.test/newsletter/stop?email=hanako%40example.test>"
+    )
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Id"] == "<newsletter.127.0.0.1>"
+
+
+def test_sending_without_an_opt_out_stops_before_anything_is_built(site, recipients, tmp_path):
+    settings = site.settings()
+    settings["MAG_NEWSLETTER"] = {"sender": SENDER, "site_url": site.url}
+    request = Request(ISSUE, since="2026-11-01", recipients=recipients, out=tmp_path)
+    with pytest.raises(NewsletterError, match="unsubscribe_url"):
+        run_issue(request, ROOT / "pelicanconf.py", site.content, swap_in, settings)
+    assert not (tmp_path / ISSUE).exists()
+
+
+def test_an_article_for_core_leads_the_core_email_before_newer_articles_for_everyone(build):
+    files = {
+        f"articles/n{day}.md": article(f"n{day}", f"お知らせ{day}", f"2026-11-{day:02d}")
+        for day in range(10, 16)
+    }
+    files["articles/deep.md"] = article("deep", "深掘り", "2026-11-02", "Audience: core")
+    files["articles/quick.md"] = article("quick", "速報", "2026-11-01", "Audience: busy")
+    output = build(files, MAG_NEWSLETTER={
+        "issue": ISSUE, "since": "2026-11-01", "site_url": "https://mag.example.test",
+    })  # fmt: skip
+
+    issue_ = load_issue(output / "newsletter" / ISSUE)
+    assert issue_.segment("core").articles[0] == "deep"
+    assert issue_.segment("busy").articles[0] == "quick"
+    # Articles for everyone come next, newest first; those meant for others come last.
+    assert list(issue_.segment("core").articles[1:4]) == ["n15", "n14", "n13"]
+    assert issue_.segment("light").articles[-2:] == ("deep", "quick")
+
+
+class HoldingInbox(Inbox):
+    """Keeps each DATA waiting until released: a send caught in the middle of its run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = 0
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.waiting += 1
+        while not self.release.is_set():
+            await asyncio.sleep(0.01)
+        return await super().handle_DATA(server, session, envelope)
+
+
+class KillingInbox(Inbox):
+    """Takes message number ``at`` and then SIGKILLs the sender before it hears "250 OK".
+
+    The relay has the message, the sender never learnt it: the point where a crash
+    used to mean the same email again under a new Message-ID.
+    """
+
+    def __init__(self, at: int) -> None:
+        super().__init__()
+        self.at = at
+        self.victim: subprocess.Popen | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.received) == self.at:
+            while self.victim is None:
+                await asyncio.sleep(0.01)
+            self.victim.send_signal(signal.SIGKILL)
+            self.victim.wait()
+        return reply
+
+
+def serve_inbox(inbox, certificates, monkeypatch) -> Controller:
+    server_context, ca_file = certificates
+    port = free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, tls_context=server_context,
+        require_starttls=True, authenticator=inbox.authenticate, auth_require_tls=True,
+    )  # fmt: skip
+    controller.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    for name, value in {
+        "MAG_SMTP_HOST": "127.0.0.1", "MAG_SMTP_PORT": str(port),
+        "MAG_SMTP_USER": USER, "MAG_SMTP_PASSWORD": PASSWORD,
+    }.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    return controller
+
+
+def test_a_second_run_of_the_same_issue_refuses_while_the_first_sends(
+    site, certificates, monkeypatch, recipients, tmp_path
+):
+    inbox = HoldingInbox()
+    controller = serve_inbox(inbox, certificates, monkeypatch)
+    log = tmp_path / "sent.sqlite3"
+    try:
+        first = start_sender(site, recipients, log)
+        wait_until(lambda: inbox.waiting >= 1)  # the first run is in the middle of sending
+
+        second = start_sender(site, recipients, log)
+        _, error = second.communicate(timeout=60)
+
+        assert second.returncode == 1
+        assert f"issue {ISSUE} is already being sent by a run on {socket.gethostname()}" in error
+        assert f"pid {first.pid}" in error
+        inbox.release.set()
+        first.communicate(timeout=60)
+        assert first.returncode == 0
+    finally:
+        inbox.release.set()
+        controller.stop()
+    assert sorted(to[0] for to, _ in inbox.received) == sorted(SEGMENT_OF)  # each one once
+    assert not list(tmp_path.glob("*.lock"))
+
+
+def test_a_send_killed_after_the_relay_took_a_message_repeats_only_it_with_the_same_id(
+    site, certificates, monkeypatch, recipients, tmp_path
+):
+    inbox = KillingInbox(at=3)
+    controller = serve_inbox(inbox, certificates, monkeypatch)
+    log = tmp_path / "sent.sqlite3"
+    try:
+        inbox.victim = start_sender(site, recipients, log)
+        inbox.victim.communicate(timeout=60)
+        assert inbox.victim.returncode == -signal.SIGKILL
+        assert len(inbox.received) == 3
+
+        inbox.at = 0  # the next run is left alone
+        again = start_sender(site, recipients, log)
+        _, error = again.communicate(timeout=60)
+        assert again.returncode == 0, error
+    finally:
+        controller.stop()
+    ids = [email.message_from_bytes(data, policy=policy.default)["Message-ID"]
+           for _, data in inbox.received]  # fmt: skip
+    assert len(ids) == 6  # five readers, one message repeated...
+    assert len(set(ids)) == 5  # ...under the Message-ID it had: one email in every inbox
+    assert ids[2] == ids[3]
+    with SentLog(log) as sent:
+        assert sent.sent_to(ISSUE) == set(SEGMENT_OF)
+        assert sent.in_flight(ISSUE) == set()
+
+
+def test_a_lock_of_another_machine_holds_until_it_goes_stale(issue, smtp_server, recipients,
+                                                             tmp_path):  # fmt: skip
+    log = tmp_path / "sent.sqlite3"
+    lock = tmp_path / f"sent.sqlite3.{ISSUE}.lock"
+    holder = {"issue": ISSUE, "host": "other-host", "pid": 1, "since": "2026-11-29T09:00:00+00:00",
+              "token": "0" * 32}  # fmt: skip
+    lock.write_text(json.dumps(holder), encoding="utf-8")
+
+    with pytest.raises(LockHeld, match="already being sent by a run on other-host"):
+        send(issue, recipients, log)
+    assert smtp_server.received == []
+
+    old = time.time() - 3600  # not touched for an hour: that run has stopped
+    os.utime(lock, (old, old))
+    report = send(issue, recipients, log)
+
+    assert report.sent == 5
+    assert not lock.exists()
+
+
+def test_a_lock_left_by_a_dead_process_on_this_machine_is_taken_over(
+    issue, smtp_server, recipients, tmp_path
+):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = tmp_path / f"sent.sqlite3.{ISSUE}.lock"
+    lock.write_text(json.dumps({"issue": ISSUE, "host": socket.gethostname(), "pid": dead.pid}),
+                    encoding="utf-8")  # fmt: skip
+
+    report = send(issue, recipients, tmp_path / "sent.sqlite3")
+
+    assert report.sent == 5
+    assert not lock.exists()
+
+
+def test_a_sent_log_from_before_the_two_step_record_keeps_its_sent_rows(
+    issue, smtp_server, recipients, tmp_path
+):
+    log = tmp_path / "sent.sqlite3"
+    old = sqlite3.connect(log)
+    old.execute(
+        "CREATE TABLE sent (issue TEXT NOT NULL, address TEXT NOT NULL, segment TEXT NOT NULL, "
+        "message_id TEXT NOT NULL, sent_at INTEGER NOT NULL, PRIMARY KEY (issue, address))"
+    )
+    old.execute("INSERT INTO sent VALUES (?, 'ken@example.test', 'light', '<x@y>', 0)", (ISSUE,))
+    old.commit()
+    old.close()
+
+    report = send(issue, recipients, log)
+
+    assert (report.sent, report.skipped) == (4, 1)
+    assert "ken@example.test" not in smtp_server.messages()

@@ -12,6 +12,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +25,9 @@ from PIL import Image
 from videoclips import make_clip
 
 from conftest import ROOT, invoke, make_project
-from publishing.releases import LocalTarget, previous_release, to_carry, to_prune
+from publishing import history
+from publishing.manifest import MANIFEST, read_manifest
+from publishing.releases import LocalTarget, to_carry, to_prune
 
 RED, BLUE = (200, 0, 0), (0, 0, 200)
 ARTICLE = "/2026/oshirase/"
@@ -272,8 +275,13 @@ def test_remote_target_gets_releases_by_rsync_and_switches_on_the_host(tmp_path,
 
     first = invoke(make_project(tmp_path / "v1", release_site(1, RED)), "publish", **env)
     assert first.returncode == 0, first.stdout + first.stderr
+    # What killed runs leave on the host: a switch's link, a partial copy.
+    (remote / ".current.20261101-000000-000000").symlink_to("releases/20261101-000000-000000")
+    (remote / "releases" / ".20261101-000000-000000.partial" / "img").mkdir(parents=True)
     second = invoke(make_project(tmp_path / "v2", release_site(2, BLUE)), "publish", **env)
     assert second.returncode == 0, second.stdout + second.stderr
+    assert not list(remote.glob(".current.*"))
+    assert not list((remote / "releases").glob(".*"))
 
     local = LocalTarget(remote)  # the same layout, read from this side
     release_1, release_2 = local.releases()
@@ -292,8 +300,17 @@ def test_remote_target_gets_releases_by_rsync_and_switches_on_the_host(tmp_path,
     css = "theme/css/main.css"  # unchanged: linked to the previous release, not copied again
     assert (remote / "releases" / release_2 / css).stat().st_nlink == 2
 
+    # The host made each release's manifest after linking the carried files in.
+    assert set(read_manifest(remote / "releases" / release_2)) >= set(kept)
+    assert local.verify(release_2) == []
+
     back = invoke(tmp_path / "v2", "rollback", **env)
     assert back.returncode == 0, back.stderr
+    assert local.current() == release_1
+    (remote / "releases" / release_2 / "2026/oshirase/index.html").write_text("damaged")
+    refused = invoke(tmp_path / "v2", "rollback", "--to", release_2, **env)
+    assert refused.returncode == 1
+    assert "2026/oshirase/index.html: FAILED" in refused.stderr
     assert local.current() == release_1
 
 
@@ -301,8 +318,24 @@ def test_keeping_n_releases_never_removes_the_live_one():
     releases = ["20261101-000000-000000", "20261102-000000-000000", "20261103-000000-000000",
                 "20261104-000000-000000"]  # fmt: skip
     assert to_prune(releases, releases[-1], 2) == releases[:2]
-    assert to_prune(releases, releases[0], 2) == [releases[1]]
-    assert previous_release(releases, releases[2]) == releases[1]
+    assert to_prune(releases, releases[0], 2) == releases[1:3]  # two kept, the live one too
+    # The release a rollback would return to is kept first, however old.
+    assert to_prune(releases, releases[-1], 2, (releases[0],)) == releases[1:3]
+    assert to_prune(releases, releases[-1], 1, (releases[0],)) == releases[:3]
+
+
+def test_the_history_is_a_stack_of_what_was_live():
+    a, c, d = "20261101-000000-000000", "20261103-000000-000000", "20261104-000000-000000"
+    lines = history.line(history.PUBLISH, a) + history.line(history.PUBLISH, c)
+    # Whatever else lies in releases/ (a release never switched to), c came after a.
+    assert history.before(history.live_stack(lines, c)) == a
+    lines += history.line(history.ROLLBACK, a)
+    assert history.live_stack(lines, a) == [a]
+    lines += history.line(history.ROLLBACK_TO, c) + "2026-11-29T00:00:00Z publi"  # a cut line
+    assert history.live_stack(lines, c) == [a, c]
+    # A switch whose line was never written still counts as live.
+    assert history.live_stack(lines, d) == [a, c, d]
+    assert history.before([a]) is None
 
 
 def test_assets_are_carried_for_one_release_only():
@@ -383,3 +416,168 @@ def test_the_workflow_runs_the_readme_commands_and_publishes_with_the_cache():
     makefile = (ROOT / "Makefile").read_text()
     assert "\ntest:" in makefile
     assert "\nsite:" in makefile
+
+
+# --- releases that are complete or never used ----------------------------------------------
+
+
+def copy_target(live_target, tmp_path: Path) -> tuple[Path, dict]:
+    good_target, siteurl = live_target
+    target = tmp_path / "target"
+    shutil.copytree(good_target, target, symlinks=True)
+    return target, {"MAG_SITEURL": siteurl, "MAG_PUBLISH_TARGET": str(target)}
+
+
+def publish_release(tmp_path: Path, number: int, media_cache: Path, env: dict, **extra: str):
+    project = tmp_path / f"v{number}"
+    if not project.exists():
+        make_project(project, release_site(number, BLUE))
+    return invoke(project, "publish", MAG_CACHE_DIR=str(media_cache), **env, **extra)
+
+
+def test_every_release_lists_its_files_and_checksums(live_target):
+    target, _ = live_target
+    release = LocalTarget(target).current()
+    folder = target / "releases" / release
+    listed = read_manifest(folder)
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert set(listed) == on_disk - {MANIFEST}
+    assert "2026/oshirase/index.html" in listed
+    assert all(re.fullmatch(r"[0-9a-f]{64}", digest) for digest in listed.values())
+    # The same format as GNU sha256sum, so a web host can check a release by itself.
+    check = subprocess.run(["sha256sum", "--strict", "--quiet", "-c", MANIFEST], cwd=folder,
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_rollback_refuses_a_half_deleted_release_and_leaves_the_live_one(
+    tmp_path, live_target, media_cache
+):
+    target, env = copy_target(live_target, tmp_path)
+    first = LocalTarget(target).current()
+    result = publish_release(tmp_path, 2, media_cache, env)
+    assert result.returncode == 0, result.stderr
+    second = LocalTarget(target).current()
+    # What a deletion killed halfway leaves: some of the release's files gone.
+    files = sorted(p for p in (target / "releases" / first).rglob("*.html"))
+    for path in files[: len(files) // 2]:
+        path.unlink()
+    before = snapshot(target / "current")
+
+    for args in (("rollback",), ("rollback", "--to", first)):
+        refused = invoke(tmp_path / "v2", *args, **env)
+        assert refused.returncode == 1, refused.stderr
+        assert f"release {first} is incomplete or damaged" in refused.stderr
+        assert "is missing" in refused.stderr
+        assert f"the live site ({second}) is unchanged" in refused.stderr
+        assert LocalTarget(target).current() == second
+        assert snapshot(target / "current") == before
+
+
+def test_after_a_publish_killed_before_its_switch_rollback_returns_to_the_release_live_before(
+    tmp_path, live_target, media_cache
+):
+    target, env = copy_target(live_target, tmp_path)
+    first = LocalTarget(target).current()
+
+    killed = publish_release(tmp_path, 2, media_cache, env, MAG_PUBLISH_KILL_AT="linked")
+    assert killed.returncode == -signal.SIGKILL
+    never_live = next(r for r in LocalTarget(target).releases() if r != first)
+    assert LocalTarget(target).current() == first
+    assert (target / f".current.{never_live}").is_symlink()  # the killed switch's link
+
+    third = publish_release(tmp_path, 3, media_cache, env)
+    assert third.returncode == 0, third.stderr
+    live = LocalTarget(target).current()
+    assert live not in (first, never_live)
+    assert [p.name for p in target.glob(".current.*")] == []  # removed by the next run
+
+    back = invoke(tmp_path / "v3", "rollback", **env)
+    assert back.returncode == 0, back.stderr
+    assert LocalTarget(target).current() == first  # not the release that was never live
+
+
+def test_a_publish_killed_while_deleting_an_old_release_leaves_nothing_half_deleted(
+    tmp_path, live_target, media_cache
+):
+    target, env = copy_target(live_target, tmp_path)
+    first = LocalTarget(target).current()
+    # Keep one release: the first goes, a rollback to it is no longer possible.
+    env["MAG_PUBLISH_KEEP"] = "1"
+    killed = publish_release(tmp_path, 2, media_cache, env, MAG_PUBLISH_KILL_AT="deleting")
+    assert killed.returncode == -signal.SIGKILL
+    second = LocalTarget(target).current()
+    assert second != first
+    assert LocalTarget(target).releases() == [second]
+    assert (target / "releases" / f".{first}.deleting").is_dir()
+
+    refused = invoke(tmp_path / "v2", "rollback", "--to", first, **env)
+    assert refused.returncode == 1
+    assert f"no release '{first}'" in refused.stderr
+    assert not (target / "releases" / f".{first}.deleting").exists()  # cleaned by that run
+    assert LocalTarget(target).current() == second
+
+
+def test_a_publish_killed_after_installing_cleans_its_staging_and_never_goes_live(
+    tmp_path, live_target, media_cache
+):
+    target, env = copy_target(live_target, tmp_path)
+    first = LocalTarget(target).current()
+    (target / ".staging" / "20261101-000000-000000").mkdir(parents=True)  # an older leftover
+
+    killed = publish_release(tmp_path, 2, media_cache, env, MAG_PUBLISH_KILL_AT="installed")
+
+    assert killed.returncode == -signal.SIGKILL
+    assert LocalTarget(target).current() == first
+    assert history.live_stack(LocalTarget(target).history(), first)[-1] == first
+    again = invoke(tmp_path / "v2", "rollback", **env)
+    assert again.returncode == 1
+    assert f"no release before {first}" in again.stderr
+    assert not (target / ".staging").exists()
+
+
+# --- theme files under content-hashed names -------------------------------------------------
+
+
+def stylesheets(page: str) -> list[str]:
+    return re.findall(r'<link rel="stylesheet" href="[^"]*?/(theme/css/[^"]+)"', page)
+
+
+def test_theme_css_and_js_get_hashed_names_that_change_with_their_bytes(build):
+    output = build({"articles/a.md": "Title: 記事\nDate: 2026-11-01\nSlug: a\n\n本文。\n"})
+    page = (output / "2026/a/index.html").read_text(encoding="utf-8")
+    main, printed = stylesheets(page)
+    assert re.fullmatch(r"theme/css/main\.[0-9a-f]{12}\.css", main)
+    assert re.fullmatch(r"theme/css/print\.[0-9a-f]{12}\.css", printed)
+    assert (output / main).read_bytes() == (ROOT / "theme/static/css/main.css").read_bytes()
+    search = (output / "search/index.html").read_text(encoding="utf-8")
+    (script,) = re.findall(r'src="[^"]*?/(theme/js/search\.[0-9a-f]{12}\.js)"', search)
+    assert (output / script).is_file()
+
+
+def test_a_page_loaded_before_a_switch_still_gets_its_own_stylesheet(tmp_path, serve, media_cache):
+    target = tmp_path / "target"
+    server = serve(target / "current")
+    env = {"MAG_SITEURL": server.url, "MAG_PUBLISH_TARGET": str(target),
+           "MAG_CACHE_DIR": str(media_cache)}  # fmt: skip
+    first = invoke(make_project(tmp_path / "v1", release_site(1, RED)), "publish", **env)
+    assert first.returncode == 0, first.stderr
+    _, old_page = get(server.port, ARTICLE)
+    old_css = stylesheets(old_page.decode("utf-8"))[0]
+    _, old_bytes = get(server.port, f"/{old_css}")
+
+    project = make_project(tmp_path / "v2", release_site(2, BLUE))
+    (project / "theme").unlink()
+    shutil.copytree(ROOT / "theme", project / "theme")
+    with (project / "theme/static/css/main.css").open("a", encoding="utf-8") as css:
+        css.write("\n.release-2 { color: #123456 }\n")
+    second = invoke(project, "publish", **env)
+    assert second.returncode == 0, second.stderr
+
+    # The reader's old page asks for its stylesheet after the switch: the same bytes.
+    status, body = get(server.port, f"/{old_css}")
+    assert (status, body) == (200, old_bytes)
+    _, new_page = get(server.port, ARTICLE)
+    new_css = stylesheets(new_page.decode("utf-8"))[0]
+    assert new_css != old_css
+    assert b"#123456" in get(server.port, f"/{new_css}")[1]

@@ -1,11 +1,13 @@
 """``invoke report`` / ``python -m analytics.report``: the reader report for the editors.
 
     python -m analytics.report --db var/events.sqlite3 --out var/report --site output \
-        --headcount 20000 [--directory directory.csv] [--since 2026-11-01 --until 2026-11-30]
+        --headcount 20000 [--directory directory.csv] [--since 2026-11-01 --until 2026-11-30] \
+        [--strict]
 
 Writes ``index.html`` (the dashboard) and CSV files into ``--out``, which must be
 outside the public site: the report is for the editors. The folder is replaced
-as a whole only once everything is written.
+as a whole only once everything is written. Invalid rows of the database are
+skipped with one warning line per kind, or stop the report with ``--strict``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -26,6 +29,7 @@ from . import settings as report_settings
 from .compute import Report, compute
 from .departments import read_directory
 from .load import load_views, period_ms
+from .rows import Checks, DataError
 from .site import Site
 
 logger = logging.getLogger(__name__)
@@ -41,8 +45,12 @@ def make_report(
     since: str | None = None,
     until: str | None = None,
     settings: dict[str, Any] | None = None,
+    strict: bool = False,
 ) -> Report:
-    """Read, compute and write the report; returns what it computed."""
+    """Read, compute and write the report; returns what it computed.
+
+    With ``strict``, any invalid row in the database stops it (DataError).
+    """
     config = report_settings.read(settings or {})
     out = Path(out)
     if site is not None and out.resolve().is_relative_to(Path(site).resolve()):
@@ -50,11 +58,14 @@ def make_report(
     if headcount is not None and headcount < 1:
         raise ValueError("--headcount must be a positive number of employees")
     started = time.perf_counter()
-    views = load_views(db, *period_ms(since, until, config["zone"]))
+    checks = Checks(site=config["site"])
+    views = load_views(db, *period_ms(since, until, config["zone"]), checks)
     logger.info("analytics.report: %d page views read in %.1fs", len(views), _since(started))
+    _say_what_was_skipped(db, checks, strict)
     pages = Site.read(site)
     people = read_directory(directory) if directory else None
     report = compute(views, pages, config, headcount, people)
+    report.data_notes = checks.warnings()
     logger.info("analytics.report: figures computed in %.1fs", _since(started))
     if report.unknown_reading:
         logger.warning(
@@ -66,6 +77,16 @@ def make_report(
     _write(report, out)
     logger.info("analytics.report: written in %.1fs", _since(started))
     return report
+
+
+def _say_what_was_skipped(db: str | Path, checks: Checks, strict: bool) -> None:
+    if strict and checks.invalid:
+        lines = "\n".join(f"  {line}" for line in checks.warnings())
+        raise DataError(
+            f"{db}: {sum(checks.invalid.values())} invalid row(s) and --strict:\n{lines}"
+        )
+    for line in checks.warnings():
+        logger.warning("analytics.report: %s: %s", db, line)
 
 
 def _since(started: float) -> float:
@@ -110,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since", default=None, help="first day, YYYY-MM-DD")
     parser.add_argument("--until", default=None, help="last day, YYYY-MM-DD (included)")
     parser.add_argument("--settings", default=None, help="settings file with MAG_REPORT")
+    parser.add_argument(
+        "--strict", action="store_true", help="stop at any invalid row instead of skipping it"
+    )
     args = parser.parse_args(argv)
     # Progress for a person watching; a scheduled run stays quiet unless something is wrong.
     level = logging.INFO if sys.stderr.isatty() else logging.WARNING
@@ -118,10 +142,14 @@ def main(argv: list[str] | None = None) -> int:
         report = make_report(
             args.db, args.out, site=args.site, headcount=args.headcount,
             directory=args.directory, since=args.since, until=args.until,
-            settings=load_settings(args.settings),
+            settings=load_settings(args.settings), strict=args.strict,
         )  # fmt: skip
     except (ContentError, SettingsError, ValueError, FileNotFoundError) as error:
         print(f"report: {error}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as error:
+        print(f"report: {args.db} is not an event database the report can read: {error}",
+              file=sys.stderr)  # fmt: skip
         return 1
     print(f"report: {report.views} page views of {report.readers} readers -> "
           f"{Path(args.out) / 'index.html'}")  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .audience import FormatResult, Reach, audience_reach, segment_formats
 from .departments import DepartmentReport, department_report
@@ -28,6 +28,7 @@ class Report:
     reach: list[Reach]
     departments: DepartmentReport | None
     unknown_reading: list[str]  # articles whose reading time the site did not give
+    data_notes: list[str] = field(default_factory=list)  # rows skipped, by kind
 
     @property
     def views(self) -> int:

@@ -9,7 +9,7 @@ from mag_core.formats import FORMAT_LABELS, FORMAT_ORDER
 
 from . import charts
 from .compute import Report
-from .segments import FEATURES, rules_text
+from .segments import FEATURE_LABELS, is_share, rules_text_ja
 
 TOP = 20  # articles in the charts (the tables and CSV files have them all)
 _CSS = """
@@ -24,6 +24,10 @@ table{border-collapse:collapse;font-size:.85rem;margin:1rem 0;display:block;over
 th,td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:right;white-space:nowrap}
 th:first-child,td:first-child,.text{text-align:left;white-space:normal}
 .yes{color:#1f7a1f}.no{color:#b3261e}.note{color:#555;font-size:.9rem}
+table.segments{display:table;width:100%;table-layout:fixed}
+table.segments th,table.segments td{white-space:normal;overflow-wrap:anywhere}
+table.segments th:first-child{width:34%}
+.rules{padding-left:1.4rem}
 """
 
 
@@ -35,14 +39,15 @@ def num(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
-def table(header: list[str], rows: list[list[str]], caption: str = "") -> str:
+def table(header: list[str], rows: list[list[str]], caption: str = "", css: str = "") -> str:
     """Cells arrive as text and are escaped here, once."""
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
     )
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    kind = f' class="{escape(css)}"' if css else ""
+    return f"<table{kind}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def figure(svg: str, caption: str) -> str:
@@ -86,6 +91,13 @@ def _summary(report: Report) -> str:
             f'<p class="note">読了率を判定できない記事が {len(report.unknown_reading)} 本あります'
             "（サイトに読了時間が見つかりません。--site で公開中のサイトを指定してください）。</p>"
         )
+    if report.data_notes:
+        kinds = "".join(f"<li><code>{escape(line)}</code></li>" for line in report.data_notes)
+        notes += (
+            '<p class="note">データベースの行のうち、イベントの形式に合わないもの・期間外の日時・'
+            "ほかのサイトのものは数えていません：</p>"
+            f'<ul class="note">{kinds}</ul>'
+        )
     return f"<h1>読者レポート</h1><ul class='figures'>{items}</ul>{notes}"
 
 
@@ -110,6 +122,14 @@ def _label(article) -> str:
     return article.title or article.article
 
 
+def _read_rule(config: dict) -> str:
+    """How 読了 is judged, with the thresholds of the settings."""
+    return (
+        f"読了率：本文ページで最深スクロール{config['read_scroll']:g}%以上かつ閲読時間が"
+        f"読了時間以上の読者の割合（読了時間のないページは閲読{config['min_engaged_s']:g}秒以上）"
+    )
+
+
 def _articles(report: Report) -> str:
     top = report.articles[:TOP]
     read = charts.bars([_label(a) for a in top], [a.read_rate or 0 for a in top],
@@ -130,12 +150,23 @@ def _articles(report: Report) -> str:
     ]  # fmt: skip
     return (
         "<h2>記事ごと</h2>"
-        + figure(
-            read, "読了率：本文ページで最深スクロール90%以上かつ閲読時間が読了時間以上の読者の割合"
-        )
+        + figure(read, _read_rule(report.config))
         + figure(mixed, "各形式で記事に触れた読者の割合")
         + table(header, rows)
     )
+
+
+# The features the segment table shows: what tells the segments apart at a glance.
+SEGMENT_FEATURES = (
+    "pageviews",
+    "active_days",
+    "engaged_per_view_s",
+    "read_through",
+    "skim_share",
+    "share_illustrated",
+    "video_completion",
+    "newsletter_share",
+)
 
 
 def _segments(report: Report) -> str:
@@ -147,20 +178,22 @@ def _segments(report: Report) -> str:
         for fmt in FORMAT_ORDER
     }
     finished = charts.grouped(report.order, finish, "セグメント別・形式別の完了率")
-    rules = rules_text(report.config["segment_rules"])
-    shown = ["pageviews", "active_days", "engaged_per_view_s", "read_through", "skim_share",
-             "share_illustrated", "video_completion", "newsletter_share"]  # fmt: skip
-    rows = [
-        [name, num(sizes[name]), rules.get(name, "どのルールにも該当しない"),
-         *(_feature(report.profiles.get(name, {}).get(f), f) for f in shown)]
+    rules = rules_text_ja(report.config["segment_rules"])
+    rule_list = "".join(
+        f"<li><b>{escape(name)}</b>（{num(sizes[name])}人）："
+        f"{escape(rules.get(name, 'どのルールにも該当しない'))}</li>"
         for name in names
-    ]  # fmt: skip
-    legend = "".join(f"<li><code>{escape(f)}</code>: {escape(FEATURES[f])}</li>" for f in shown)
+    )
+    # Features as rows, segments as columns: a handful of narrow columns fits a phone.
+    rows = [
+        [FEATURE_LABELS[f], *(_feature(report.profiles.get(n, {}).get(f), f) for n in names)]
+        for f in SEGMENT_FEATURES
+    ]
     return (
         "<h2>読者セグメント</h2>"
-        "<p>最初に当てはまるルールのセグメントになります（上から順に判定）。</p>"
-        + table(["セグメント", "読者", "ルール", *shown], rows, "ルールと平均的な行動")
-        + f"<ul class='note'>{legend}</ul>"
+        "<p>上から順にルールを判定し、最初に当てはまったセグメントになります。</p>"
+        f"<ol class='rules'>{rule_list}</ol>"
+        + table(["平均的な行動", *names], rows, "セグメントごとの平均", css="segments")
         + figure(sized, "セグメントごとの読者数")
         + figure(finished, "読み終えた・見終えた割合（記事×形式の単位）")
     )
@@ -176,11 +209,7 @@ def _rate(report: Report, segment: str, fmt: str) -> float:
 def _feature(value: float | None, name: str) -> str:
     if value is None:
         return "—"
-    return (
-        pct(value)
-        if "share" in name or name in ("read_through", "video_completion")
-        else (num(value, 1))
-    )
+    return pct(value) if is_share(name) else num(value, 1)
 
 
 def _audience(report: Report) -> str:

@@ -6,7 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import NamedTuple
 
-from analytics.storage import read_views
+from analytics.storage import VIEWS_SQL
+
+from .rows import Checks, checked_events, open_read_only, page_views
 
 
 class View(NamedTuple):
@@ -27,9 +29,32 @@ class View(NamedTuple):
     short_quartile: int | None
 
 
-def load_views(db: str | Path, since_ms: int | None = None, until_ms: int | None = None):
-    """Every page view received in the period, as ``View`` tuples."""
-    return [View._make(row) for row in read_views(db, since_ms, until_ms)]
+def load_views(
+    db: str | Path,
+    since_ms: int | None = None,
+    until_ms: int | None = None,
+    checks: Checks | None = None,
+) -> list[View]:
+    """Every page view of this site in the period, from its valid events only.
+
+    ``checks`` (by default: for the beacon's default site) is filled with what
+    was skipped and why.
+    """
+    checks = checks if checks is not None else Checks(site=default_site())
+    connection = open_read_only(db)
+    try:
+        checked_events(connection, since_ms, until_ms, checks)
+        bounds = (since_ms if since_ms is not None else -(2**62), until_ms or 2**62)
+        return [View._make(row) for row in page_views(connection, VIEWS_SQL, bounds, checks)]
+    finally:
+        connection.close()
+
+
+def default_site() -> str:
+    """The site id the beacon sends when MAG_BEACON names none."""
+    from mag_beacon.settings import DEFAULTS
+
+    return DEFAULTS["site"]
 
 
 def period_ms(

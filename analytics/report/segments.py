@@ -11,6 +11,7 @@ import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from mag_core.formats import FORMAT_LABELS
 from mag_core.formats import FORMAT_ORDER as FORMATS
 
 from .metrics import Usage
@@ -30,6 +31,48 @@ FEATURES = {
     },
     "skim_share": "share_short + share_transcript: quick formats",
 }
+
+# The same features as the editors read them on the dashboard (Japanese, no code names).
+FEATURE_LABELS = {
+    "pageviews": "ページビュー",
+    "active_days": "閲覧した日数",
+    "engaged_s": "閲読秒（合計）",
+    "engaged_per_view_s": "1ページあたりの閲読秒",
+    "read_through": "記事を読了した割合",
+    "video_completion": "動画を最後まで見た割合",
+    "newsletter": "メルマガ経由のページビュー",
+    "newsletter_share": "メルマガ経由の割合",
+    **{f"share_{fmt}": f"「{FORMAT_LABELS[fmt]}」で触れた割合" for fmt in FORMATS},
+    "skim_share": "ショートと文字で読むの割合",
+}
+_SYMBOLS = {"<": "<", "<=": "≦", ">=": "≧", ">": ">"}
+
+
+def is_share(name: str) -> bool:
+    """Features that are shares (0..1), shown as percentages."""
+    return "share" in name or name in ("read_through", "video_completion")
+
+
+def threshold_text(name: str, value: float) -> str:
+    return f"{value * 100:g}%" if is_share(name) else f"{value:g}"
+
+
+def describe_rule_ja(conditions: dict[str, tuple[str, float]]) -> str:
+    """A rule as the dashboard says it, with the thresholds of the settings."""
+    if not conditions:
+        return "ほかのすべての読者"
+    return " かつ ".join(
+        f"{FEATURE_LABELS[name]} {_SYMBOLS[op]} {threshold_text(name, limit)}"
+        for name, (op, limit) in conditions.items()
+    )
+
+
+def rules_text_ja(rules) -> dict[str, str]:
+    texts: dict[str, list[str]] = defaultdict(list)
+    for segment, conditions in rules:
+        texts[segment].append(describe_rule_ja(conditions))
+    return {segment: " または ".join(parts) for segment, parts in texts.items()}
+
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">=": operator.ge, ">": operator.gt}
 

@@ -11,6 +11,7 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
+from mag_beacon.settings import read as beacon_settings
 from mag_core import SettingsError, plugin_settings
 
 from .segments import FEATURES
@@ -45,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "audience_reach": 0.10,
     # Department groups smaller than this are suppressed (k-anonymity).
     "min_group": 5,
+    # The site whose events count (one collector may serve several); empty: the
+    # "site" of MAG_BEACON in the same settings file (default "mag").
+    "site": "",
 }
 
 
@@ -60,6 +64,7 @@ def read(settings: Mapping[str, Any]) -> dict[str, Any]:
             raise SettingsError(f"MAG_REPORT: {key} must be a number")
     if config["min_group"] < 1:
         raise SettingsError("MAG_REPORT: min_group must be at least 1")
+    config["site"] = config["site"] or beacon_settings(settings)["site"]
     return config
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mag_core.files import write_atomically
@@ -24,18 +24,34 @@ class IssueNotBuilt(FileNotFoundError):
 
 
 @dataclass(frozen=True)
+class Lists:
+    """The list headers every message of an issue carries (RFC 2369, 2919, 8058)."""
+
+    list_id: str = ""
+    unsubscribe_url: str = ""  # may hold {email}
+    unsubscribe_mailto: str = ""
+
+
+@dataclass(frozen=True)
 class Issue:
     issue: str
     sender: str
     reply_to: str
     segments: tuple[Rendered, ...]
+    lists: Lists = Lists()
 
     def segment(self, segment_id: str) -> Rendered | None:
         return next((s for s in self.segments if s.segment == segment_id), None)
 
 
 def write_issue(
-    folder: Path, issue: str, rendered: Sequence[Rendered], sender: str, reply_to: str
+    folder: Path,
+    issue: str,
+    rendered: Sequence[Rendered],
+    sender: str,
+    reply_to: str,
+    *,
+    lists: Lists = Lists(),
 ) -> None:
     """The parts first, the manifest last: a manifest never names parts that are not there."""
     for email in rendered:
@@ -45,6 +61,7 @@ def write_issue(
         "issue": issue,
         "sender": sender,
         "reply_to": reply_to,
+        "lists": asdict(lists),
         "segments": [
             {"id": e.segment, "subject": e.subject, "articles": list(e.articles)} for e in rendered
         ],
@@ -67,4 +84,5 @@ def load_issue(folder: Path) -> Issue:
         )
         for entry in manifest["segments"]
     )
-    return Issue(manifest["issue"], manifest["sender"], manifest["reply_to"], segments)
+    lists = Lists(**manifest.get("lists", {}))  # issues built before the list headers: none
+    return Issue(manifest["issue"], manifest["sender"], manifest["reply_to"], segments, lists)

@@ -58,12 +58,23 @@ class Campaign:
         return campaign_url(absolute(self.site_url, url), self.issue, self.segment)
 
 
-def compose(articles: Iterable, campaign: Campaign, order: Sequence[str], config: Mapping) -> list:
+def compose(
+    articles: Iterable,
+    campaign: Campaign,
+    order: Sequence[str],
+    config: Mapping,
+    *,
+    reading_order: bool = False,
+) -> list:
     """The teasers of one segment's email, the articles meant for it first.
 
-    Ties keep the order of ``articles`` (newest first, or a series' reading order).
+    Ties keep the order of ``articles`` (newest first). A series issue keeps
+    its reading order (``reading_order``) for every segment: part 2 before
+    part 1 would make no sense to anyone.
     """
-    ranked = sorted(articles, key=lambda article: _rank(article, campaign.segment, order))
+    ranked = list(articles)
+    if not reading_order:
+        ranked.sort(key=lambda article: _rank(article, campaign.segment, order))
     return [teaser(article, campaign, order, config["summary_chars"]) for article in ranked]
 
 
@@ -87,11 +98,17 @@ def ordered_formats(article, order: Sequence[str]) -> list:
 
 
 def _rank(article, segment: str, order: Sequence[str]) -> tuple:
-    """Meant for the segment (or for everyone) first, then by the best format on offer."""
+    """Meant for the segment, then for everyone (no Audience:), then the rest; then the
+    best format on offer.
+
+    An article that names the segment is the one written for it: it leads even
+    when newer articles for everyone offer the same first format.
+    """
     meant = set(audiences_of(article))
     lead = ordered_formats(article, order)[0].id
     position = order.index(lead) if lead in order else len(order)
-    return (bool(meant) and segment not in meant, position)
+    group = 0 if segment in meant else 1 if not meant else 2
+    return (group, position)
 
 
 def plain_summary(summary: Any, limit: int) -> str:

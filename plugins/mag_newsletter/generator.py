@@ -8,7 +8,7 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from . import settings as newsletter_settings
-from .bundle import write_issue
+from .bundle import Lists, write_issue
 from .compose import Campaign, compose
 from .render import environment, render_segment
 from .select import select_articles
@@ -46,7 +46,10 @@ class NewsletterGenerator(Generator):
         rendered = []
         for segment in newsletter_settings.segments(self.settings):
             campaign = Campaign(issue, segment, site_url)
-            teasers = compose(articles, campaign, self.config["formats"][segment], self.config)
+            teasers = compose(
+                articles, campaign, self.config["formats"][segment], self.config,
+                reading_order=bool(self.selection.series),
+            )  # fmt: skip
             context = {
                 "site_name": self.settings["SITENAME"],
                 "subject_pattern": self.config["subject"],
@@ -59,6 +62,11 @@ class NewsletterGenerator(Generator):
             rendered,
             self.config["sender"],
             self.config["reply_to"],
+            lists=Lists(
+                newsletter_settings.list_id(self.config, site_url),
+                self.config["unsubscribe_url"],
+                self.config["unsubscribe_mailto"],
+            ),
         )
         logger.info(
             "mag_newsletter: issue %s, %d article(s), %d segment(s): previews in %s/",

@@ -84,6 +84,7 @@ def run_issue(
         outcome.report = send_issue(
             issue, recipients, smtp, log, sender=issue.sender,
             batch_size=config["batch_size"], batch_pause=config["batch_pause"],
+            lock_stale_after=config["lock_stale_after"],
         )  # fmt: skip
     return outcome
 
@@ -113,6 +114,12 @@ def _check_sending(request: Request, config: Mapping, settings: Mapping) -> Smtp
         raise NewsletterError(
             "mag_newsletter: set MAG_NEWSLETTER['sender'], e.g. "
             "'みらいマガジン編集部 <magazine@example.co.jp>'"
+        )
+    if not (config["unsubscribe_url"] or config["unsubscribe_mailto"]):
+        raise NewsletterError(
+            "mag_newsletter: set MAG_NEWSLETTER['unsubscribe_url'] (the magazine's newsletter "
+            "opt-out, e.g. https://mag.example.co.jp/newsletter/stop?email={email}) or "
+            "'unsubscribe_mailto': every message says how to stop receiving it"
         )
     # FEED_DOMAIN is the local preview server: fine for a dry run, never in a sent email.
     if not any(str(v).startswith(("http://", "https://")) for v in
@@ -159,10 +166,11 @@ def _say_what_would_be_sent(issue, recipients, log_path: Path) -> None:
 def stopping_errors() -> tuple[type[Exception], ...]:
     from mag_core import BuildStopped
 
+    from .lock import LockHeld
     from .recipients import RecipientError
     from .send import SendError
 
-    return (NewsletterError, SendError, RecipientError, SettingsError, BuildStopped)
+    return (NewsletterError, SendError, LockHeld, RecipientError, SettingsError, BuildStopped)
 
 
 def summary(outcome: Outcome) -> list[str]:
@@ -173,5 +181,7 @@ def summary(outcome: Outcome) -> list[str]:
     if report is not None:
         refused = len(report.failed)
         lines.append(f"Sent {report.sent}, sent before {report.skipped}, refused {refused}")
+        if report.repeated:
+            lines.append(f"  {report.repeated} sent again after a stopped run (same Message-ID)")
         lines += [f"  refused: {f.address} ({f.segment}): {f.reason}" for f in report.failed]
     return lines

@@ -1,8 +1,12 @@
-"""Sending an issue: SMTP with STARTTLS, in batches, each accepted message logged at once.
+"""Sending an issue: SMTP with STARTTLS, in batches, each message logged before and after.
 
-A recipient the server refuses is reported and the rest go on; a failure of the
-connection itself (the relay unreachable, TLS or login refused) stops the run,
-and the sent log lets the next run pick up where this one stopped.
+One run of an issue at a time (:mod:`.lock`); every message is recorded as being
+sent, with its Message-ID, before the relay is asked, and as sent once it took
+it (:mod:`.sentlog`), so a run killed at any point repeats at most the one
+message in flight, with the same Message-ID. A recipient the server refuses is
+reported and the rest go on; a failure of the connection itself (the relay
+unreachable, TLS or login refused) stops the run, and the sent log lets the next
+run pick up where this one stopped.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 from mag_core.files import write_atomically
 
 from .bundle import Issue
-from .message import make_message
+from .lock import issue_lock
+from .message import domain_of, make_message
 from .recipients import Recipient
 from .sentlog import SentLog
 
@@ -70,6 +75,7 @@ class Failure:
 class Report:
     sent: int = 0
     skipped: int = 0  # already had this issue (sent log)
+    repeated: int = 0  # in flight when a run stopped: sent again, same Message-ID
     failed: list[Failure] = field(default_factory=list)
 
 
@@ -150,26 +156,53 @@ def send_issue(
     sender: str,
     batch_size: int = 50,
     batch_pause: float = 1.0,
+    lock_stale_after: float = 600,
 ) -> Report:
-    queue, skipped = pending(issue, recipients, log)
-    report = Report(skipped=skipped)
-    for start in range(0, len(queue), batch_size):
-        if start:
-            time.sleep(batch_pause)
-        relay = Relay(config)
-        try:
-            for email, recipient in queue[start : start + batch_size]:
-                message = make_message(issue, email, recipient, sender)
-                if _deliver(relay, message, recipient, report):
-                    log.record(issue.issue, email.segment, recipient.address, message["Message-ID"])
-                    report.sent += 1
-        finally:
-            relay.close()
-        logger.info(
-            "mag_newsletter: issue %s: %d of %d sent, %d refused",
-            issue.issue, report.sent, len(queue), len(report.failed),
-        )  # fmt: skip
+    """Send what the sent log does not have yet; a second run of the issue meanwhile refuses."""
+    lock_path = log.path.with_name(f"{log.path.name}.{issue.issue}.lock")
+    with issue_lock(lock_path, issue.issue, lock_stale_after) as lock:
+        queue, skipped = pending(issue, recipients, log)
+        report = Report(skipped=skipped)
+        _warn_in_flight(issue, log, report)
+        for start in range(0, len(queue), batch_size):
+            if start:
+                time.sleep(batch_pause)
+            lock.touch()
+            relay = Relay(config)
+            try:
+                for email, recipient in queue[start : start + batch_size]:
+                    _send_one(relay, issue, email, recipient, log=log, report=report, sender=sender)
+                    lock.touch()
+            finally:
+                relay.close()
+            logger.info(
+                "mag_newsletter: issue %s: %d of %d sent, %d refused",
+                issue.issue, report.sent, len(queue), len(report.failed),
+            )  # fmt: skip
     return report
+
+
+def _send_one(relay: Relay, issue: Issue, email, recipient: Recipient, *, log, report, sender):
+    """Logged as being sent (committed) first: a crash from here on repeats this one only."""
+    message_id = log.begin(issue.issue, email.segment, recipient.address, domain_of(sender))
+    message = make_message(issue, email, recipient, sender, message_id)
+    if _deliver(relay, message, recipient, report):
+        log.mark_sent(issue.issue, recipient.address)
+        report.sent += 1
+    else:
+        log.mark_refused(issue.issue, recipient.address)
+
+
+def _warn_in_flight(issue: Issue, log: SentLog, report: Report) -> None:
+    """The messages a stopped run may or may not have handed over go again, same Message-ID."""
+    in_flight = log.in_flight(issue.issue)
+    report.repeated = len(in_flight)
+    if in_flight:
+        logger.warning(
+            "mag_newsletter: issue %s: %d message(s) were being sent when a run stopped; "
+            "they go again with the same Message-ID, which mail systems collapse",
+            issue.issue, len(in_flight),
+        )  # fmt: skip
 
 
 def _deliver(relay: Relay, message, recipient: Recipient, report: Report) -> bool:

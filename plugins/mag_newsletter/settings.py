@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from mag_core import SettingsError, plugin_settings
 from mag_core.audiences import known_audiences
@@ -25,6 +26,14 @@ DEFAULTS = {
     "sender": "",
     # Reply-To: of the email; empty: none.
     "reply_to": "",
+    # The magazine's newsletter opt-out, for List-Unsubscribe (RFC 2369); one of the two
+    # is required to send. An https URL also gets List-Unsubscribe-Post (RFC 8058): it
+    # must accept a POST of "List-Unsubscribe=One-Click". {email} is replaced by the
+    # recipient's address (URL-encoded).
+    "unsubscribe_url": "",
+    "unsubscribe_mailto": "",
+    # List-Id (RFC 2919); empty: "newsletter." and the site's host name.
+    "list_id": "",
     # {site}, {issue}, {title} (the first teaser's title) and {count} are filled in.
     "subject": "{site} {issue}号｜{title}",
     # At most this many articles make an issue.
@@ -44,6 +53,9 @@ DEFAULTS = {
     # so a company relay's rate limits are respected.
     "batch_size": 50,
     "batch_pause": 1.0,
+    # A send of the same issue that has not touched its lock for this many seconds
+    # (on another machine sharing the sent log's folder) is taken to have stopped.
+    "lock_stale_after": 600,
 }
 
 # Issue ids become a folder name and the utm_campaign value the collector accepts.
@@ -60,10 +72,30 @@ class Selection:
 def read(settings: Mapping[str, Any]) -> dict[str, Any]:
     config = plugin_settings(settings, "MAG_NEWSLETTER", DEFAULTS)
     _check_formats(config["formats"], segments(settings))
-    for key in ("max_articles", "summary_chars", "batch_size"):
+    for key in ("max_articles", "summary_chars", "batch_size", "lock_stale_after"):
         if not isinstance(config[key], int) or config[key] < 1:
             raise SettingsError(f"MAG_NEWSLETTER[{key!r}] must be a whole number above 0")
+    _check_unsubscribe(config)
     return config
+
+
+def _check_unsubscribe(config: Mapping[str, Any]) -> None:
+    url, mailto = str(config["unsubscribe_url"]), str(config["unsubscribe_mailto"])
+    if url and not re.fullmatch(r"https?://[^\s<>,]+", url):
+        raise SettingsError(
+            f"MAG_NEWSLETTER['unsubscribe_url'] {url!r} must be an absolute http(s) URL, "
+            "e.g. https://mag.example.co.jp/newsletter/stop?email={email}"
+        )
+    if mailto and not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", mailto):
+        raise SettingsError(
+            f"MAG_NEWSLETTER['unsubscribe_mailto'] {mailto!r} must be an address, "
+            "e.g. magazine-stop@example.co.jp"
+        )
+
+
+def list_id(config: Mapping[str, Any], site: str) -> str:
+    """The List-Id value: mail programs group and filter the issues by it."""
+    return config["list_id"] or f"newsletter.{urlsplit(site).hostname or 'localhost'}"
 
 
 def segments(settings: Mapping[str, Any]) -> list[str]:
