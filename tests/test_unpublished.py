@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pictures
@@ -63,6 +65,14 @@ SITE = {
 }
 
 
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def release_texts(root: Path) -> dict[str, str]:
     """Every file of a release as text, by path; gzip files (Pagefind's parts) decompressed.
 
@@ -110,8 +120,13 @@ def test_a_release_holds_no_trace_of_a_draft(release):
     assert any(name.startswith("images/shared") for name in texts)
 
 
-def test_a_hidden_article_is_only_at_its_own_address(release):
+def test_a_hidden_article_is_only_at_its_own_address(release, serve):
     texts = release_texts(release)
+    # The release's checksum list names every file; it is never served (a dot file,
+    # refused by the preview server as by the documented nginx and Apache settings).
+    assert HIDDEN_SLUG in texts.pop(".release.sha256")
+    status = http_status(serve(release).url + "/.release.sha256")
+    assert status == 404
     own_page = f"2026/{HIDDEN_SLUG}/index.html"
     assert files_mentioning(texts, HIDDEN_WORD) == {own_page}
     # No list, feed, sitemap or search index names it: only its page and that page's

@@ -33,6 +33,11 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
     }
 
     def send_head(self):
+        if _hidden(self.path):
+            # A release's own files (.release.sha256 lists every page, hidden ones
+            # included) are not for readers: refused as the documented web server does.
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
         range_header = self.headers.get("Range")
         path = self.translate_path(self.path)
         if not range_header or os.path.isdir(path) or not os.path.isfile(path):
@@ -76,6 +81,12 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):
         logger.debug("preview: " + format, *args)
+
+
+def _hidden(url_path: str) -> bool:
+    """A path with a part that starts with a dot (``/.release.sha256``, ``/.git/``)."""
+    path = url_path.split("?", 1)[0].split("#", 1)[0]
+    return any(part.startswith(".") and part not in {".", ".."} for part in path.split("/"))
 
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:
