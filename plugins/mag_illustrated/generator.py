@@ -12,7 +12,7 @@ from mag_core import ContentError, add_format, report
 from mag_core.cache import Cache, cache_root, publish_file
 
 from . import settings as illustrated_settings
-from .cards import share_card
+from .cards import share_card, title_cover
 from .images import ImageMaker, is_raster
 from .state import current
 from .variant import front_matter_line, load_variant
@@ -44,6 +44,8 @@ class IllustratedGenerator(Generator):
         articles = self.context.get("articles", [])
         for article in [*articles, *self.context.get("drafts", [])]:
             self._cover(article, maker)
+            if self.config["title_covers"] and not getattr(article, "cover_image", None):
+                article.title_cover = title_cover(maker, article, self.settings["SITENAME"])
             if self.config["share_cards"]:
                 article.share_card = share_card(maker, article, self.settings["SITENAME"])
         self.variants = []
