@@ -163,11 +163,14 @@ def test_printed_video_article_shows_the_poster_and_the_transcript_address(brows
     with reader(browser, DESKTOP) as page:
         page.goto(f"{theme_url}/{VIDEO_ARTICLE}", wait_until="load")
         page.emulate_media(media="print")
-        poster = page.locator(".video__print img")
-        expect(poster).to_be_visible()
-        page.pdf(format="A4")  # printing loads the poster, lazy or not
-        expect(poster).to_have_js_property("complete", True)
-        assert poster.evaluate("img => img.naturalWidth") > 0
+        posters = page.locator(".video__print img")
+        assert posters.count() == 2  # the video and its short cut
+        for poster in posters.all():
+            expect(poster).to_be_visible()
+        page.pdf(format="A4")  # printing loads the posters, lazy or not
+        for poster in posters.all():
+            expect(poster).to_have_js_property("complete", True)
+            assert poster.evaluate("img => img.naturalWidth") > 0
         link = page.locator(".video__print a")
         after = link.evaluate("a => getComputedStyle(a, '::after').content")
         assert "transcript/" in after
