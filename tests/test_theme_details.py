@@ -38,7 +38,8 @@ def test_front_page_leads_with_the_featured_story_and_hides_empty_rows(build):
             "articles/pick.md": story("編集部が選んだ記事", "2026-10-01 09:00", "Featured: true"),
             "articles/cover.md": story("表紙のある記事", "2026-11-01 09:00", "Cover: images/c.png"),
             "images/c.png": png(320, 180),
-        }
+        },
+        conf="publishconf.py",  # the strict production settings accept the key
     )
     home = soup(site / "index.html")
     assert home.select_one(".lead__title").get_text(strip=True) == "編集部が選んだ記事"

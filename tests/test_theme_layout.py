@@ -141,7 +141,7 @@ PRINTED = """() => {
   };
   return {
     nav: shown('.site-nav'), header: shown('.site-header'), footer: shown('.site-footer'),
-    switcher: shown('.format-switcher'), video: shown('video'), poster: shown('.video__print'),
+    switcher: shown('.format-switcher'), video: shown('video:not([data-preview])'),
   };
 }"""
 
@@ -157,6 +157,19 @@ def test_print_drops_navigation_on_every_page_type(browser, theme_url, name):
         assert printed["video"] in (None, False)
         assert pdf_pages(page.pdf(format="A4")) >= 1
         assert page.locator("main h1").count() >= 1
+
+
+def test_printed_front_page_keeps_a_picture_on_every_card(browser, theme_url):
+    with reader(browser, DESKTOP) as page:
+        page.goto(f"{theme_url}/", wait_until="load")
+        page.emulate_media(media="print")
+        bare = page.evaluate(
+            """() => [...document.querySelectorAll('.lead, .card')].filter((card) =>
+              ![...card.querySelectorAll('img, video')].some(
+                (picture) => getComputedStyle(picture).display !== 'none'))
+              .map((card) => card.textContent.trim().slice(0, 30))"""
+        )
+        assert bare == []
 
 
 def test_printed_video_article_shows_the_poster_and_the_transcript_address(browser, theme_url):

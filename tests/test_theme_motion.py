@@ -85,6 +85,15 @@ def test_nothing_moves_for_a_reader_who_asks_for_less_motion(browser, theme_url)
         assert animations == 0
 
 
+def test_without_script_no_button_promises_motion(browser, theme_url):
+    with reader(browser, PHONE, javascript=False) as page:
+        page.goto(f"{theme_url}/")
+        expect(page.locator("video[data-preview]").first).to_be_visible()
+        expect(page.locator("[data-preview-toggle]").first).to_be_hidden()
+        page.goto(f"{theme_url}/{PAGE_TYPES['illustrated']}")
+        expect(page.locator("[data-panel-pause]")).to_be_hidden()
+
+
 def test_an_animated_panel_can_be_paused_to_its_still(browser, theme_url):
     with reader(browser, PHONE) as page:
         page.goto(f"{theme_url}/{PAGE_TYPES['illustrated']}")
