@@ -3,12 +3,11 @@
 A share card (1200×630) is the Open Graph image of every article. A title cover
 (16:9, the shape of a list card) stands in for the cover of an article that has
 none, so the front page has no holes; it is the same drawing in one of a few
-colours picked by category, so a row of covers does not read as one blue block.
+colours, one per category, so a row of covers does not read as one blue block.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,27 +64,24 @@ def share_card(maker: ImageMaker, article, site_name: str) -> ShareCard:
     return ShareCard(url, WIDTH, HEIGHT, texts["title"])
 
 
-def title_cover(maker: ImageMaker, article, site_name: str) -> ImageSet:
+def title_cover(maker: ImageMaker, article, site_name: str, shade: int) -> ImageSet:
     """A 16:9 cover with the title, for an article without a ``Cover:``.
 
-    Drawn once into the cache as PNG, then made into WebP widths like any cover,
-    so a phone downloads a 480 px WebP of a few kilobytes.
+    ``shade`` picks the background from the palette: the generator numbers the
+    categories, so up to as many categories as colours never share one.
+    Drawn once into the cache as PNG, then made into WebP widths like any
+    cover, so a phone downloads a 480 px WebP of a few kilobytes.
     """
     config = maker.config
-    texts = card_texts(article, site_name)
     palette = config["cover_palette"]
     colours = {
-        "card_background": palette[_pick(str(getattr(article, "category", "")), len(palette))],
+        "card_background": palette[shade % len(palette)],
         "card_foreground": config["card_foreground"],
         "card_accent": config["card_accent"],
     }
+    texts = card_texts(article, site_name)
     drawn = _Drawing(maker, texts, colours, COVER_HEIGHT).cached(None)
     return maker.image_set(drawn, name=Path(f"cover-{safe_stem(Path(article.slug))}"))
-
-
-def _pick(text: str, count: int) -> int:
-    """A choice that stays the same between builds (Python's hash() of a str does not)."""
-    return int(hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest(), 16) % count
 
 
 class _Drawing:

@@ -29,6 +29,10 @@ def maker_for(settings) -> ImageMaker:
     return tools["maker"]
 
 
+def _category(article) -> str:
+    return str(getattr(article, "category", "") or "")
+
+
 def share_base_url(settings) -> str:
     """Absolute site address for og:image and og:url (chat previews need absolute URLs)."""
     for candidate in (settings.get("SITEURL"), settings.get("FEED_DOMAIN")):
@@ -42,10 +46,13 @@ class IllustratedGenerator(Generator):
         self.config = illustrated_settings.read(self.settings)
         maker = maker_for(self.settings)
         articles = self.context.get("articles", [])
-        for article in [*articles, *self.context.get("drafts", [])]:
+        everything = [*articles, *self.context.get("drafts", [])]
+        shades = {name: n for n, name in enumerate(sorted({_category(a) for a in everything}))}
+        for article in everything:
             self._cover(article, maker)
             if self.config["title_covers"] and not getattr(article, "cover_image", None):
-                article.title_cover = title_cover(maker, article, self.settings["SITENAME"])
+                site, shade = self.settings["SITENAME"], shades[_category(article)]
+                article.title_cover = title_cover(maker, article, site, shade)
             if self.config["share_cards"]:
                 article.share_card = share_card(maker, article, self.settings["SITENAME"])
         self.variants = []
