@@ -68,6 +68,19 @@ def test_without_a_featured_story_the_newest_with_a_cover_leads(build):
     assert category.select_one(".lead__title").get_text(strip=True) == "表紙のある記事"
 
 
+@pytest.mark.slow
+def test_a_variant_that_failed_to_load_gets_no_illustrated_card(build):
+    site = build(
+        {
+            "articles/a.md": story("絵のない記事", "2026-11-20 09:00", "Illustrated: nowhere/"),
+            "articles/b.md": story("次の記事", "2026-11-10 09:00"),
+        }
+    )
+    home = soup(site / "index.html")
+    assert "イラストで見る" not in row_headings(home)
+    assert not home.select(".badge--illustrated")
+
+
 def test_sample_front_page_reads_like_a_magazine(theme_site):
     home = soup(theme_site / "index.html")
     assert home.select_one(".lead .lead__title")
