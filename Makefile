@@ -9,9 +9,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # Debian packages: a Japanese font for burned-in captions and share cards;
-# Chromium for the browser tests; rsync for publishing to another host.
+# Chromium for the browser tests; rsync for publishing to another host;
+# Java for the W3C validator (vnu.jar) that checks the theme's pages.
 SITE_DEBS := fonts-noto-cjk
-TEST_DEBS := chromium rsync $(SITE_DEBS)
+TEST_DEBS := chromium rsync default-jre-headless $(SITE_DEBS)
 
 .PHONY: site test lint clean bootstrap
 

@@ -89,7 +89,7 @@ def test_series_pages_and_links_between_parts(site):
         "連載その一", "連載その二", "連載その三",
     ]  # fmt: skip
     home = soup(site / "index.html")
-    assert "現場から" in home.select_one(".features").get_text()
+    assert "現場から" in home.select_one(".row--series").get_text()
 
 
 def test_previous_and_next_articles_are_linked(site):

@@ -343,3 +343,44 @@ def test_the_sample_magazine_has_an_illustrated_variant(sample_site):
     assert all(panel.select_one("figcaption").get_text().strip() for panel in panels)
     for path in (sample_site / "illustrations").rglob("*"):
         assert path.suffix != ".md"
+
+
+def test_an_animation_moves_for_at_most_five_seconds_by_itself(variant_site):
+    from mag_illustrated.animation import MOTION_LIMIT_MS, play_count
+
+    source = soup(variant_page(variant_site)).select(".panel")[1].select("source")[1]
+    url = source["srcset"].split(",")[0].split()[0]
+    with Image.open(variant_page(variant_site).parent / url) as image:
+        plays = image.info["loop"]
+    assert plays == play_count(FRAMES, 300) == 4
+    assert plays * FRAMES * 300 <= MOTION_LIMIT_MS
+    assert play_count(240, 160) == 1  # longer than 5 s once: the page's pause button serves
+
+
+def test_articles_without_a_cover_get_a_title_cover_coloured_by_category(build):
+    def story(slug: str, category: str, extra: str = "") -> str:
+        front = f"Title: {slug}の記事\nDate: 2026-10-01\nCategory: {category}\nSlug: {slug}\n"
+        return f"{front}{extra}\n本文。\n"
+
+    output = build(
+        {
+            "articles/a.md": story("a", "新規事業"),
+            "articles/b.md": story("b", "新規事業"),
+            "articles/c.md": story("c", "働き方"),
+            "articles/d.md": story("d", "働き方", "Cover: images/d.png"),
+            "images/d.png": pictures.png(640, 360),
+        }
+    )
+    cards = {
+        card.select_one(".card__title a, .lead__title a").get_text(): card
+        for card in soup(output / "index.html").select(".card, .lead")
+    }
+    colours = {}
+    for slug in "abc":
+        img = cards[f"{slug}の記事"].select_one("img")
+        assert "/cover-" in img["src"]
+        assert (img["width"], img["height"]) == ("1200", "675")
+        with Image.open(output / img["src"]) as cover:
+            colours[slug] = cover.convert("RGB").getpixel((600, 20))
+    assert colours["a"] == colours["b"] != colours["c"]
+    assert "/cover-" not in cards["dの記事"].select_one("img")["src"]

@@ -86,7 +86,7 @@ def test_article_page_embeds_player_with_captions_track(built):
         assert player.has_attr(attribute)
     assert player["preload"] == "metadata"
     assert player["data-format"] == "video"
-    assert player["poster"].endswith("poster.jpg")
+    assert player["poster"].endswith("poster.webp")
     assert player.select_one("source")["src"].endswith("video.mp4")
     track = player.select_one("track")
     assert track["kind"] == "captions"
@@ -98,7 +98,8 @@ def test_article_page_embeds_player_with_captions_track(built):
         assert (folder / url).resolve().is_file(), url
     short = page.select_one("video#short")
     assert short["data-format"] == "short"
-    assert short.select_one("track") is None  # its captions are burned in
+    # Its captions are burned in: the text track (for screen readers) is off by default.
+    assert not short.select_one("track").has_attr("default")
 
 
 def test_format_switcher_lists_video_and_short(built):

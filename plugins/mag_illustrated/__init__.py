@@ -5,7 +5,8 @@
   ``panels.md`` (see :mod:`.panels`).
 - Every raster image of the content is published upright and without metadata,
   and ``<img>`` in articles and pages becomes a ``<picture>`` with WebP widths.
-- Every article gets a 1200×630 share card with its Japanese title.
+- Every article gets a 1200×630 share card with its Japanese title, and one
+  without a ``Cover:`` a 16:9 title cover (``article.title_cover``) for lists.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def take_over_images(generator) -> None:
 
 
 def register() -> None:
-    declare_keys("illustrated")
+    # Featured: true puts an article in the front page's lead (the theme reads it).
+    declare_keys("illustrated", "featured")
     signals.initialized.connect(reset)
     signals.article_generator_finalized.connect(rewrite_articles)
     signals.page_generator_finalized.connect(rewrite_pages)

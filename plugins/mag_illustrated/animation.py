@@ -13,6 +13,15 @@ from .images import ImageMaker, ImageSet, decoded, is_raster, resized, upright_s
 
 # Beyond this a panel is a video, not a light animation.
 MAX_FRAMES = 240
+# WCAG 2.2.2: motion that starts by itself must stop within 5 s or offer a pause
+# button. An animation loops only as often as fits in that time, then rests on its
+# last frame (the theme adds a pause button for one whose single run is longer).
+MOTION_LIMIT_MS = 5000
+
+
+def play_count(frames: int, duration: int) -> int:
+    """How many times the animation plays: as often as fits in MOTION_LIMIT_MS, at least once."""
+    return max(1, MOTION_LIMIT_MS // max(1, frames * duration))
 
 
 def frame_files(folder: Path) -> list[Path]:
@@ -38,7 +47,7 @@ def animation_set(maker: ImageMaker, folder: Path, duration: int) -> ImageSet:
     for variant in still.webp:
         key = maker.key(
             frames, op="animation", width=variant.width, duration=duration,
-            q=maker.config["webp_quality"],
+            q=maker.config["webp_quality"], plays=play_count(len(frames), duration),
         )  # fmt: skip
         url = maker.derivative_url(folder, key, f"anim-{variant.width}w", ".webp")
         maker.store(key, ".webp", url, loader.encoder(variant.width, duration))
@@ -80,7 +89,8 @@ class _Frames:
             images = [resized(image, width) for image in self.all()]
             images[0].save(
                 target, "WEBP", save_all=True, append_images=images[1:], duration=duration,
-                loop=0, quality=self.maker.config["webp_quality"], method=4,
+                loop=play_count(len(images), duration), quality=self.maker.config["webp_quality"],
+                method=4,
             )  # fmt: skip
 
         return encode

@@ -13,7 +13,7 @@ from mag_core.cache import Cache, cache_root, publish_file
 from mag_core.contents import articles_with_pages
 
 from . import settings as illustrated_settings
-from .cards import share_card
+from .cards import share_card, title_cover
 from .images import ImageMaker, is_raster
 from .state import current
 from .variant import front_matter_line, load_variant
@@ -30,6 +30,10 @@ def maker_for(settings) -> ImageMaker:
     return tools["maker"]
 
 
+def _category(article) -> str:
+    return str(getattr(article, "category", "") or "")
+
+
 def share_base_url(settings) -> str:
     """Absolute site address for og:image and og:url (chat previews need absolute URLs)."""
     for candidate in (settings.get("SITEURL"), settings.get("FEED_DOMAIN")):
@@ -43,8 +47,12 @@ class IllustratedGenerator(Generator):
         self.config = illustrated_settings.read(self.settings)
         maker = maker_for(self.settings)
         articles = articles_with_pages(self.context)
+        shades = {name: n for n, name in enumerate(sorted({_category(a) for a in articles}))}
         for article in articles:
             self._cover(article, maker)
+            if self.config["title_covers"] and not getattr(article, "cover_image", None):
+                site, shade = self.settings["SITENAME"], shades[_category(article)]
+                article.title_cover = title_cover(maker, article, site, shade)
             if self.config["share_cards"]:
                 article.share_card = share_card(maker, article, self.settings["SITENAME"])
         self.variants = []

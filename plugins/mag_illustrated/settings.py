@@ -37,6 +37,10 @@ DEFAULTS = {
     "card_background": "#0b5cad",
     "card_foreground": "#ffffff",
     "card_accent": "#f5a100",
+    # Title covers for articles without a Cover: (lists show no empty holes).
+    # One background per category, in the order of the categories' names (white text on each).
+    "title_covers": True,
+    "cover_palette": ["#0b5cad", "#0f6e6e", "#6b3fa0", "#9c3d2e", "#2f4858", "#1d6b3a"],
 }
 
 

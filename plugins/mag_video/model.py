@@ -32,6 +32,7 @@ class ShortCut:
     height: int = 0
     aspect: str = "16:9"
     preview: bool = True  # shown as a muted looping preview on lists
+    poster_webp_url: str = ""  # the poster as WebP (the JPEG stays as the fallback)
 
 
 @dataclass(frozen=True)

@@ -237,13 +237,18 @@ class Renderer:
         )
         frame = self._frame(front, video, min(1.0, duration / 2), size[:2], None)
         poster = posters.poster_files(frame, size[0], self.config["poster_quality"], self.cache)
-        files = [(video, f"{folder}/short.mp4"), (poster[".jpg"], f"{folder}/short-poster.jpg")]
+        files = [
+            (video, f"{folder}/short.mp4"),
+            (poster[".jpg"], f"{folder}/short-poster.jpg"),
+            (poster[".webp"], f"{folder}/short-poster.webp"),  # what lists and players show
+        ]
         if front.captions:
             files.append((self._vtt(short_cues, "short-vtt"), f"{folder}/short.ja.vtt"))
         short = ShortCut(
             url=f"{folder}/short.mp4",
             captions_url=f"{folder}/short.ja.vtt" if front.captions else "",
             poster_url=f"{folder}/short-poster.jpg",
+            poster_webp_url=f"{folder}/short-poster.webp",
             duration=duration,
             segments=segments,
             width=size[0],

@@ -3,7 +3,7 @@
 // With it, on the video article page a time link seeks the player '#video',
 // the paragraph being spoken is highlighted, and '#t=12.5' in the page address
 // starts the player there; on the transcript page a time link opens the video
-// article at that time.
+// article at that time, and 「ショートで見る」 its short player at the highlight.
 (() => {
   "use strict";
 
@@ -37,12 +37,24 @@
       return;
     }
     const body = link.closest("[data-transcript]");
-    if (!isShort && body && body.dataset.articleUrl) {
-      // On the transcript page: open the video article at that time.
+    if (body && body.dataset.articleUrl) {
+      // On the transcript page: open the video article's player at that time.
       event.preventDefault();
-      location.href = `${body.dataset.articleUrl}#t=${seconds}`;
+      location.href = `${body.dataset.articleUrl}#${isShort ? "short-t" : "t"}=${seconds}`;
     }
   });
+
+  // Arriving from the transcript page's 「ショートで見る」: the short player, at the highlight.
+  const shortMatch = /^#short-t=(\d+(?:\.\d+)?)$/.exec(location.hash);
+  if (shortMatch && shortPlayer) {
+    const seconds = parseFloat(shortMatch[1]);
+    const go = () => {
+      shortPlayer.currentTime = seconds;
+    };
+    if (shortPlayer.readyState >= 1) go();
+    else shortPlayer.addEventListener("loadedmetadata", go, { once: true });
+    shortPlayer.scrollIntoView({ block: "center" });
+  }
 
   if (!player) return;
 
