@@ -99,8 +99,8 @@ class Collector:
             elif route == (COLLECT_PATH, "OPTIONS"):
                 status, extra = 204, self.preflight(headers)
             elif route == (HEALTH_PATH, "GET"):
-                status, extra = 200, [(b"content-type", b"application/json")]
-                body = json.dumps({"ok": True, "waiting": self.writer.waiting}).encode()
+                status, body = self.health()
+                extra = [_JSON]
             elif scope["path"] in (COLLECT_PATH, HEALTH_PATH):
                 raise Refused(405, "method not allowed")
             else:
@@ -132,11 +132,30 @@ class Collector:
             raise Refused(400, str(error), cors) from None
         try:
             await self.writer.submit(row)
+        except Invalid as error:  # the database refused this event's values
+            raise Refused(400, str(error), cors) from None
         except Exception:  # the writer logged it; the client may retry
             raise Refused(
                 503, "could not store the event", [*cors, (b"retry-after", b"5")]
             ) from None
         return 202, cors
+
+    def health(self) -> tuple[int, bytes]:
+        """200 only when an event sent now would be stored and flushed as promised; else 503.
+
+        The figures let a monitor (and the tests) see what the limits did.
+        """
+        storage = self.writer.storage
+        problem = storage.problem()
+        checkpoints = storage.checkpoints
+        figures = {
+            "ok": problem is None,
+            "problem": problem,
+            "waiting": self.writer.waiting,
+            "checkpoint_failures": checkpoints.failures if checkpoints else 0,
+            "wal_truncations": checkpoints.truncations if checkpoints else 0,
+        }
+        return (200 if problem is None else 503), json.dumps(figures).encode()
 
     def preflight(self, headers: dict) -> Headers:
         origin = headers.get(b"origin", b"")
