@@ -1,0 +1,232 @@
+"""Connection limits: bounded work per request before the application sees it.
+
+uvicorn with httptools parses whatever a client sends, for as long as it likes:
+a connection that never sends a byte stayed open for good (1,100 of them under a
+1,024 open-file limit left 0 of 100 valid events answered), and a 16 MiB
+User-Agent was read, kept and matched in full (4.5 s of CPU while every other
+client waited). ``GuardedProtocol`` is uvicorn's HTTP protocol with limits on
+top, all checked in the event loop before any request reaches the collector:
+
+- a request's head (request line and headers) is capped in bytes, each header
+  line too (431), and in number of headers (400), counted while it arrives, so
+  an oversized head is refused after reading at most one socket read past the cap;
+- a connection with no request in progress is closed after ``idle_timeout``
+  (uvicorn's own keep-alive timeout covers the time between requests, this the
+  time before the first), and a request that takes longer than
+  ``request_timeout`` from its first byte to its last is answered 408;
+- at most ``max_connections`` are open, and never more than the open-file limit
+  leaves room for: at the cap, the connection idle the longest is closed to make
+  room, and when none is idle the new one is refused at once. Both are counted
+  (``Guard.counts``, shown by /health) and logged, at most every 10 s.
+
+Subclassing keeps uvicorn's parser and its request cycle (the fast path measured
+in app.py); the overrides are a counter and a timer per request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+logger = logging.getLogger(__name__)
+
+# File descriptors the process needs besides connections: listening socket, SQLite files
+# (two connections), the event loop, standard streams, with room to spare.
+RESERVED_FILES = 32
+LOG_EVERY = 10.0  # seconds between log lines about refused connections
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_head_bytes: int = 32 * 1024  # request line and headers, as nginx's 4 x 8k buffers
+    max_header_line: int = 8 * 1024  # one header, name and value
+    max_headers: int = 100
+    idle_timeout: float = 5.0  # seconds a connection may wait before or between requests
+    request_timeout: float = 10.0  # seconds from a request's first byte to its last
+    max_connections: int = 4096  # lowered to what the open-file limit allows
+
+
+class Guard:
+    """What every connection shares: the open and idle ones, and the counts."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.open: set[GuardedProtocol] = set()
+        self.idle: dict[GuardedProtocol, None] = {}  # oldest first, as dicts keep order
+        self.counts: Counter[str] = Counter()
+        self._logged: Counter[str] = Counter()
+        self._next_log = 0.0
+
+    def capacity(self) -> int:
+        """Connections allowed now: read each time, as an operator can change the limit."""
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        room = soft - RESERVED_FILES if soft != resource.RLIM_INFINITY else soft
+        return max(1, min(self.limits.max_connections, room))
+
+    def admit(self, connection: GuardedProtocol) -> bool:
+        if len(self.open) >= self.capacity():
+            if not self.idle:
+                self.note("refused")
+                return False
+            oldest = next(iter(self.idle))
+            self.forget(oldest)
+            oldest.transport.abort()
+            self.note("evicted")
+        self.open.add(connection)
+        return True
+
+    def forget(self, connection: GuardedProtocol) -> None:
+        self.open.discard(connection)
+        self.idle.pop(connection, None)
+
+    def note(self, what: str) -> None:
+        """Count what a limit did; log the counts since the last line, at most every 10 s."""
+        self.counts[what] += 1
+        now = time.monotonic()
+        if now >= self._next_log:
+            news = self.counts - self._logged
+            logger.warning(
+                "analytics: connection limits (%d open of %d allowed): %s",
+                len(self.open),
+                self.capacity(),
+                ", ".join(f"{name} {count}" for name, count in sorted(news.items())),
+            )
+            self._logged = self.counts.copy()
+            self._next_log = now + LOG_EVERY
+
+    def figures(self) -> dict[str, int]:
+        return {"open": len(self.open), "allowed": self.capacity(), **self.counts}
+
+
+def _refusal(status: int, reason: str) -> bytes:
+    body = json.dumps({"error": reason}).encode()
+    head = b"content-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n"
+    return STATUS_LINE[status] + head % len(body) + body
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the limits of ``guard`` (see ``protocol_for``)."""
+
+    guard: Guard
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        self._refused = not self.guard.admit(self)
+        self._head = 0  # bytes of the request head so far; None while the body arrives
+        self._fields = 0  # bytes of this request's URL and headers, as parsed
+        self._timer = None
+        if self._refused:
+            transport.abort()  # before uvicorn knows it: its file is free again at once
+            return
+        super().connection_made(transport)
+        self._waiting()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.guard.forget(self)
+        self._cancel_timer()
+        if not self._refused or self.transport is not None:
+            super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        if self._head is not None:
+            self._head += len(data)
+        super().data_received(data)
+        if self._head is not None and self._head > self.guard.limits.max_head_bytes:
+            self._refuse(431, "request headers too large", "too_large")
+
+    def on_message_begin(self) -> None:
+        if self._refused:
+            return
+        self.guard.idle.pop(self, None)
+        self._fields = 0
+        self._start_timer(self.guard.limits.request_timeout, self._too_slow)
+        super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        if not self._refused:
+            self._fields += len(url)
+            super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """Checked as parsed too: a head that arrives in one read is never counted in pieces."""
+        if self._refused:
+            return
+        limits = self.guard.limits
+        self._fields += len(name) + len(value) + 4  # ": " and CRLF
+        if len(name) + len(value) > limits.max_header_line or self._fields > limits.max_head_bytes:
+            self._refuse(431, "request headers too large", "too_large")
+        elif len(self.headers) >= limits.max_headers:
+            self._refuse(400, "too many request headers", "too_many_headers")
+        else:
+            super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        if not self._refused:
+            self._head = None
+            super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if self._refused:
+            return
+        self._cancel_timer()  # the rest is the collector's to answer
+        self._head = 0
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self.guard.idle[self] = None  # uvicorn's keep-alive timer closes it in time
+
+    def _waiting(self) -> None:
+        self.guard.idle[self] = None
+        self._start_timer(self.guard.limits.idle_timeout, self._idle_too_long)
+
+    def _idle_too_long(self) -> None:
+        self._timer = None
+        self.guard.note("idle_closed")
+        self.transport.close()
+
+    def _too_slow(self) -> None:
+        self._timer = None
+        if self.cycle is None or not self.cycle.response_started:
+            self._refuse(408, "request not received in time", "slow_closed")
+        else:
+            self.guard.note("slow_closed")
+            self.transport.close()
+
+    def _refuse(self, status: int, reason: str, what: str) -> None:
+        """Answer without the application, and close: nothing more is read."""
+        if self._refused:
+            return
+        self._refused = True
+        self._cancel_timer()
+        self.guard.note(what)
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True  # the application's answer goes nowhere
+        self.transport.write(_refusal(status, reason))
+        self.transport.close()
+
+    def _start_timer(self, seconds: float, callback) -> None:
+        self._cancel_timer()
+        self._timer = self.loop.call_later(seconds, callback)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def protocol_for(guard: Guard) -> type[GuardedProtocol]:
+    """A protocol class bound to ``guard``, for ``uvicorn.Config(http=...)``."""
+    return type("GuardedProtocol", (GuardedProtocol,), {"guard": guard})
