@@ -15,14 +15,13 @@ import os
 import resource
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from test_collector import ORIGIN, ROOT, Collector, event
+from test_collector import ORIGIN, ROOT, Collector, count_rows, event
 
 from analytics.checkpoints import Checkpoints
 from analytics.schema import parse
@@ -246,14 +245,6 @@ def test_new_reader_ids_from_one_address_are_capped_per_hour_and_counted(tmp_pat
         running.stop()
 
 
-def stored_count(db: Path) -> int:
-    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return connection.execute("SELECT count(*) FROM events").fetchone()[0]
-    finally:
-        connection.close()
-
-
 def test_the_database_folder_deleted_under_load_is_answered_503_and_reported(tmp_path):
     folder = tmp_path / "var"
     running = Collector(folder / "events.sqlite3", args=["--rate", "1e6", "--burst", "1000000"])
@@ -263,7 +254,7 @@ def test_the_database_folder_deleted_under_load_is_answered_503_and_reported(tmp
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        poll(lambda: folder.exists() and stored_count(running.db) >= 300)
+        poll(lambda: folder.exists() and count_rows(running.db) >= 300)
         shutil.rmtree(folder)
         after = [running.post(event(view=f"gone{n:08d}"), client="127.0.0.86") for n in range(20)]
         assert [status for status, _, _ in after] == [503] * 20
