@@ -225,10 +225,11 @@ def _storable(value: Any) -> Any:
 
 # One row per page view (reader + view id): what the report needs, summed in SQLite so
 # a million events come back as a few hundred thousand rows. The page's own format comes
-# from its pageview and engagement events; a video event's format is the video's.
+# from its pageview and engagement events; a video event's format is the video's (the home
+# page's muted preview loop is "preview", kept apart from plays of the full video).
 VIEW_COLUMNS = (
     "reader", "view", "article", "format", "path", "audience", "received_at", "pageviews",
-    "newsletter", "engaged_ms", "scroll", "video_quartile", "short_quartile",
+    "newsletter", "engaged_ms", "scroll", "video_quartile", "short_quartile", "preview_quartile",
 )  # fmt: skip
 _VIEWS = """
 SELECT reader, view, MAX(article),
@@ -239,7 +240,8 @@ SELECT reader, view, MAX(article),
     SUM(CASE WHEN type = 'engagement' THEN engaged_ms ELSE 0 END),
     MAX(CASE WHEN type = 'engagement' THEN scroll END),
     MAX(CASE WHEN type = 'video' AND format = 'video' THEN quartile END),
-    MAX(CASE WHEN type = 'video' AND format = 'short' THEN quartile END)
+    MAX(CASE WHEN type = 'video' AND format = 'short' THEN quartile END),
+    MAX(CASE WHEN type = 'video' AND format = 'preview' THEN quartile END)
 FROM events
 WHERE received_at >= ? AND received_at < ?
 GROUP BY reader, view

@@ -60,6 +60,17 @@ Category: 新規事業
 """
 
 
+# A page with the muted looping preview the home page shows (theme/templates/_video_preview.html).
+ABOUT = """Title: このマガジンについて
+Slug: about
+
+社内報です。
+
+<video class="card__preview" data-preview data-format="preview" muted loop playsinline
+  preload="auto" src="{static}/media/clip.mp4"></video>
+"""
+
+
 def make_clip(folder: Path) -> bytes:
     """A 2.5-second 160x120 clip with a tone: H.264 and AAC, as mag_video publishes."""
     import imageio_ffmpeg
@@ -81,7 +92,7 @@ def site_files(clip: bytes) -> dict[str, str | bytes]:
     return {
         "articles/story.md": STORY.format(paragraphs="\n\n".join([paragraph] * 40)),
         "articles/next.md": NEXT,
-        "pages/about.md": "Title: このマガジンについて\nSlug: about\n\n社内報です。\n",
+        "pages/about.md": ABOUT,
         "media/clip.mp4": clip,
         "media/clip.vtt": VTT,
     }
@@ -187,6 +198,19 @@ def test_a_reader_who_reads_watches_and_switches_format_is_recorded(live, reader
     assert engagement["engaged_ms"] > 2000  # the page was in front while the video played
     (choice,) = [e for e in mine if e["type"] == "format"]
     assert (choice["format"], choice["from_format"]) == ("transcript", "article")
+    assert reader.errors == []
+
+
+@pytest.mark.browser
+def test_the_home_page_preview_reports_its_own_format_not_the_full_video(live, reader):
+    reader.goto(f"{live.server.url}/pages/about/")
+    pageview = live.wait_for(lambda rows: any(r["path"] == "/pages/about/" for r in rows))[-1]
+    reader.evaluate("document.querySelector('video[data-preview]').play()")
+    view = pageview["view"]
+    events = live.wait_for(lambda rows: any(r["type"] == "video" for r in of_view(rows, view)))
+    video = [e for e in of_view(events, view) if e["type"] == "video"]
+    assert [(e["format"], e["quartile"], e["muted"]) for e in video][:1] == [("preview", 0, 1)]
+    assert {e["format"] for e in video} == {"preview"}
     assert reader.errors == []
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from test_collector import ORIGIN, ROOT, Collector, count_rows, event
 
 from analytics.checkpoints import Checkpoints
+from analytics.report.cli import make_report
 from analytics.schema import parse
 from analytics.storage import Storage, read_events
 
@@ -350,3 +351,38 @@ def test_the_wal_is_truncated_under_continuous_writes_and_stays_bounded(tmp_path
     finally:
         storage.close()
     assert len(read_events(path)) == written
+
+
+def on_the_home_page(sent: dict) -> dict:
+    """``sent`` as the home page sends it: no article, and no page format of its own."""
+    home = {key: value for key, value in sent.items() if key != "article"}
+    if home["type"] == "pageview":
+        del home["format"]
+    return {**home, "path": "/"}
+
+
+def test_the_report_warns_of_more_readers_than_the_headcount_and_keeps_previews_apart(
+    tmp_path, caplog
+):
+    running = Collector(tmp_path / "events.sqlite3")
+    loop = {"format": "preview", "muted": True, "captions": False}
+    try:
+        for n in range(6):  # six readers, each on their own address
+            ids = {"reader": f"reader{n:04d}", "view": f"view{n:08d}"}
+            sent = [event(**ids)]
+            if n == 0:  # the first watched the home page's preview loop to the end
+                plays = [event("video", **ids, **loop, quartile=q) for q in (0, 25, 50, 75, 100)]
+                sent = [on_the_home_page(body) for body in [*sent, *plays]]
+            for body in sent:
+                assert running.post(body, client=f"127.0.0.{90 + n}")[0] == 202
+    finally:
+        running.stop()
+    caplog.set_level(logging.WARNING, logger="analytics.report")
+    report = make_report(running.db, tmp_path / "report", headcount=5)
+    assert (report.readers, report.usage.previews) == (6, 1)
+    assert all(use.plays["video"] == 0 for use in report.usage.uses.values())
+    warnings = [r.getMessage() for r in caplog.records if r.name == "analytics.report.cli"]
+    assert any("6 readers, more than the headcount of 5" in message for message in warnings)
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert "対象人数 5 を超えています" in html
+    assert "プレビュー再生" in html
