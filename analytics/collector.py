@@ -15,6 +15,7 @@ import logging
 import re
 import resource
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -48,7 +49,14 @@ def serve(
     sock.listen(4096)
     bound = sock.getsockname()[1]
     _allow_open_files()
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except (sqlite3.Error, OSError) as error:
+        # A read-only, corrupt or unreachable database: one clear line, no traceback.
+        raise SystemExit(
+            f"analytics: cannot store events in {config.db} ({error}); check the file, "
+            "its folder and their permissions"
+        ) from None
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from test_collector import ORIGIN, ROOT, Collector, count_rows, event
 
 from analytics.checkpoints import Checkpoints
@@ -386,3 +387,21 @@ def test_the_report_warns_of_more_readers_than_the_headcount_and_keeps_previews_
     html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert "対象人数 5 を超えています" in html
     assert "プレビュー再生" in html
+
+
+@pytest.mark.parametrize("damage", ["not a database", "a file where its folder should be"])
+def test_a_database_that_cannot_be_written_stops_the_start_with_one_clear_line(tmp_path, damage):
+    db = tmp_path / "events.sqlite3"
+    if damage == "not a database":
+        db.write_bytes(b"these are not the events you are looking for" * 100)
+    else:
+        (tmp_path / "var").write_text("a file")
+        db = tmp_path / "var" / "events.sqlite3"
+    started = subprocess.run(
+        [sys.executable, "-m", "analytics.collector", "--port", "0", "--db", str(db)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert started.returncode == 1
+    assert started.stdout == ""  # never said it was listening
+    assert started.stderr.startswith(f"analytics: cannot store events in {db} (")
+    assert "Traceback" not in started.stderr
