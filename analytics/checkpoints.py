@@ -96,7 +96,7 @@ class Checkpoints(threading.Thread):
         self.failures += 1
         if self.failing is None:  # once when it starts failing, not every second
             logger.error(
-                "analytics: checkpoint failed (%s: %s); retrying every %.0f s with a new "
+                "analytics: checkpoint failed (%s: %s); retrying every %g s with a new "
                 "connection, /health reports it",
                 type(error).__name__,
                 error,

@@ -25,6 +25,7 @@ in app.py); the overrides are a counter and a timer per request.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import resource
@@ -40,6 +41,8 @@ logger = logging.getLogger(__name__)
 # (two connections), the event loop, standard streams, with room to spare.
 RESERVED_FILES = 32
 LOG_EVERY = 10.0  # seconds between log lines about refused connections
+SWEEP_EVERY = 0.5  # seconds between looks at the connections' deadlines
+INFINITY = float("inf")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,18 @@ class Guard:
         self.counts: Counter[str] = Counter()
         self._logged: Counter[str] = Counter()
         self._next_log = 0.0
+        self._sweeping: asyncio.TimerHandle | None = None
+
+    def watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Look at the deadlines every SWEEP_EVERY seconds, from the first connection on."""
+        if self._sweeping is None:
+            self._sweeping = loop.call_later(SWEEP_EVERY, self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        for connection in [c for c in self.open if c.deadline <= now]:
+            connection.expire()
+        self._sweeping = loop.call_later(SWEEP_EVERY, self._sweep, loop)
 
     def capacity(self) -> int:
         """Connections allowed now: read each time, as an operator can change the limit."""
@@ -111,24 +126,31 @@ def _refusal(status: int, reason: str) -> bytes:
 
 
 class GuardedProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with the limits of ``guard`` (see ``protocol_for``)."""
+    """uvicorn's httptools protocol with the limits of ``guard`` (see ``protocol_for``).
+
+    The per-request work is a byte count and a deadline stored as a number: no timer
+    per request (the guard sweeps deadlines twice a second), no Python call per header
+    (a head that arrived in less than one header line's worth of bytes cannot break a
+    size limit, so only larger ones are measured header by header).
+    """
 
     guard: Guard
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         self._refused = not self.guard.admit(self)
-        self._head = 0  # bytes of the request head so far; None while the body arrives
-        self._fields = 0  # bytes of this request's URL and headers, as parsed
-        self._timer = None
+        self._head = 0  # bytes received since the request began; None while its body arrives
+        self._late = ""  # what a passed deadline means: "idle", "slow" or nothing
+        self.deadline = INFINITY
         if self._refused:
             transport.abort()  # before uvicorn knows it: its file is free again at once
             return
         super().connection_made(transport)
-        self._waiting()
+        self.guard.idle[self] = None
+        self._expect("idle", self.guard.limits.idle_timeout)
+        self.guard.watch(self.loop)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.forget(self)
-        self._cancel_timer()
         if not self._refused or self.transport is not None:
             super().connection_lost(exc)
 
@@ -145,32 +167,30 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._refused:
             return
         self.guard.idle.pop(self, None)
-        self._fields = 0
-        self._start_timer(self.guard.limits.request_timeout, self._too_slow)
+        self._expect("slow", self.guard.limits.request_timeout)
         super().on_message_begin()
 
-    def on_url(self, url: bytes) -> None:
-        if not self._refused:
-            self._fields += len(url)
-            super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        """Checked as parsed too: a head that arrives in one read is never counted in pieces."""
+    def on_headers_complete(self) -> None:
         if self._refused:
             return
-        limits = self.guard.limits
-        self._fields += len(name) + len(value) + 4  # ": " and CRLF
-        if len(name) + len(value) > limits.max_header_line or self._fields > limits.max_head_bytes:
-            self._refuse(431, "request headers too large", "too_large")
-        elif len(self.headers) >= limits.max_headers:
-            self._refuse(400, "too many request headers", "too_many_headers")
-        else:
-            super().on_header(name, value)
+        problem = self._head_problem()
+        if problem:
+            self._refuse(*problem)
+            return
+        self._head = None
+        super().on_headers_complete()
 
-    def on_headers_complete(self) -> None:
-        if not self._refused:
-            self._head = None
-            super().on_headers_complete()
+    def _head_problem(self) -> tuple[int, str, str] | None:
+        limits = self.guard.limits
+        if len(self.headers) > limits.max_headers:
+            return 400, "too many request headers", "too_many_headers"
+        if self._head <= limits.max_header_line:
+            return None  # the usual case: the whole head is smaller than one line may be
+        lines = [len(name) + len(value) for name, value in self.headers]
+        total = len(self.url) + sum(lines) + 4 * len(lines)  # ": " and CRLF
+        if max(lines, default=0) > limits.max_header_line or total > limits.max_head_bytes:
+            return 431, "request headers too large", "too_large"
+        return None
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:
@@ -179,7 +199,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self._refused:
             return
-        self._cancel_timer()  # the rest is the collector's to answer
+        self._expect("", INFINITY)  # the rest is the collector's to answer
         self._head = 0
         super().on_message_complete()
 
@@ -188,43 +208,30 @@ class GuardedProtocol(HttpToolsProtocol):
         if not self.transport.is_closing():
             self.guard.idle[self] = None  # uvicorn's keep-alive timer closes it in time
 
-    def _waiting(self) -> None:
-        self.guard.idle[self] = None
-        self._start_timer(self.guard.limits.idle_timeout, self._idle_too_long)
+    def _expect(self, late: str, seconds: float) -> None:
+        self._late = late
+        self.deadline = self.loop.time() + seconds
 
-    def _idle_too_long(self) -> None:
-        self._timer = None
-        self.guard.note("idle_closed")
-        self.transport.close()
-
-    def _too_slow(self) -> None:
-        self._timer = None
-        if self.cycle is None or not self.cycle.response_started:
-            self._refuse(408, "request not received in time", "slow_closed")
-        else:
-            self.guard.note("slow_closed")
+    def expire(self) -> None:
+        """Called by the guard once ``deadline`` has passed."""
+        late, self._late, self.deadline = self._late, "", INFINITY
+        if late == "idle":
+            self.guard.note("idle_closed")
             self.transport.close()
+        elif late == "slow":
+            self._refuse(408, "request not received in time", "slow_closed")
 
     def _refuse(self, status: int, reason: str, what: str) -> None:
         """Answer without the application, and close: nothing more is read."""
         if self._refused:
             return
         self._refused = True
-        self._cancel_timer()
+        self.deadline = INFINITY
         self.guard.note(what)
         if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.disconnected = True  # the application's answer goes nowhere
         self.transport.write(_refusal(status, reason))
         self.transport.close()
-
-    def _start_timer(self, seconds: float, callback) -> None:
-        self._cancel_timer()
-        self._timer = self.loop.call_later(seconds, callback)
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
 
 
 def protocol_for(guard: Guard) -> type[GuardedProtocol]:
