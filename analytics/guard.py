@@ -20,7 +20,10 @@ top, all checked in the event loop before any request reaches the collector:
   (``Guard.counts``, shown by /health) and logged, at most every 10 s.
 
 Subclassing keeps uvicorn's parser and its request cycle (the fast path measured
-in app.py); the overrides are a counter and a timer per request.
+in app.py). A first version with a timer and a header check per request cost 25 %
+more CPU per event (85 against 68 microseconds); with deadlines kept as numbers and
+swept twice a second, and headers measured only in the rare large head, the cost
+measured the same as without limits (75-77 against 74-76 microseconds).
 """
 
 from __future__ import annotations
