@@ -221,6 +221,10 @@ class GuardedProtocol(HttpToolsProtocol):
         if late == "idle":
             self.guard.note("idle_closed")
             self.transport.close()
+        elif late == "slow" and self._head is None and self.cycle.response_started:
+            # Answered already (413 for a declared size) while the body still trickles in.
+            self.guard.note("slow_closed")
+            self.transport.close()
         elif late == "slow":
             self._refuse(408, "request not received in time", "slow_closed")
 

@@ -423,3 +423,18 @@ def test_a_database_that_cannot_be_written_stops_the_start_with_one_clear_line(t
     assert started.stdout == ""  # never said it was listening
     assert started.stderr.startswith(f"analytics: cannot store events in {db} (")
     assert "Traceback" not in started.stderr
+
+
+def test_a_body_still_trickling_in_after_its_413_gets_no_second_answer(tmp_path):
+    running = Collector(tmp_path / "events.sqlite3", args=["--request-timeout", "1"])
+    sock = open_socket(running, "127.0.0.87")
+    try:
+        head = b"POST /collect HTTP/1.1\r\nHost: c\r\nOrigin: %s\r\nContent-Length: 10000\r\n\r\n"
+        sock.sendall(head % ORIGIN.encode() + b"{")
+        answer = answer_or_close(sock)  # the 413 at once, then closed at the deadline
+        assert status_of(answer) == 413
+        assert answer.count(b"HTTP/1.1 ") == 1
+        assert health(running)[1]["connections"]["slow_closed"] == 1
+    finally:
+        sock.close()
+        running.stop()
