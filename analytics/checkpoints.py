@@ -14,8 +14,9 @@ can lose, so it must not stop silently.
   at 1,000 events/s it grew by 2.9 MB/s, to 463 MB after a million events.
   When the log is larger than ``wal_limit``, a TRUNCATE checkpoint follows the
   PASSIVE one; it holds writers back only while it copies what the PASSIVE one
-  left (a few milliseconds) and gives up after ``truncate_wait`` if a reader
-  (a report) still needs the old log, to try again a second later.
+  left and cuts the file (8-26 ms measured on the loaded 2-core machine, once
+  every few seconds at 3,000 events/s), and gives up after TRUNCATE_WAIT_MS if a
+  reader (a report) still needs the old log, to try again a second later.
 - **It reports its state** (``problem()``) for the collector's /health.
 """
 
