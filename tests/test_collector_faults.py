@@ -26,6 +26,7 @@ import pytest
 from test_collector import ORIGIN, ROOT, Collector, count_rows, event
 
 from analytics.checkpoints import Checkpoints
+from analytics.guard import Guard, Limits
 from analytics.report.cli import make_report
 from analytics.schema import parse
 from analytics.storage import Storage, read_events
@@ -438,3 +439,14 @@ def test_a_body_still_trickling_in_after_its_413_gets_no_second_answer(tmp_path)
     finally:
         sock.close()
         running.stop()
+
+
+def test_what_the_limits_do_is_logged_at_most_every_ten_seconds_without_addresses(caplog):
+    caplog.set_level(logging.WARNING, logger="analytics.guard")
+    guard = Guard(Limits(max_connections=10))
+    for what in ("refused", "refused", "evicted", "idle_closed"):
+        guard.note(what)
+    (line,) = [record.getMessage() for record in caplog.records]
+    assert line == "analytics: connection limits (0 open of 10 allowed): refused 1"
+    figures = {"open": 0, "allowed": 10, "refused": 2, "evicted": 1, "idle_closed": 1}
+    assert guard.figures() == figures
