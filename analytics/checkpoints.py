@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -33,6 +34,17 @@ logger = logging.getLogger(__name__)
 
 WAL_LIMIT = 16 * 1024 * 1024  # bytes of log before a TRUNCATE checkpoint
 TRUNCATE_WAIT_MS = 20  # the longest a TRUNCATE waits for readers (writers wait as long)
+
+
+def not_writable(path: Path) -> list[str]:
+    """Which of the database's files exist but cannot be written.
+
+    SQLite opens such a database read-only without saying so, and maps a read-only
+    shared-memory file; the collector must never get that far (a read-only database
+    was once seen ending the process with SIGBUS), so it asks first.
+    """
+    files = (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+    return [file.name for file in files if file.exists() and not os.access(file, os.W_OK)]
 
 
 class Checkpoints(threading.Thread):
@@ -75,6 +87,9 @@ class Checkpoints(threading.Thread):
                 self.failing = None
 
     def _connect(self) -> sqlite3.Connection:
+        locked = not_writable(self.path)
+        if locked:
+            raise PermissionError(f"not writable: {', '.join(locked)}")
         # mode=rw: a database that has vanished is an error here, not a new empty file.
         uri = f"{self.path.resolve().as_uri()}?mode=rw"
         connection = sqlite3.connect(uri, uri=True, check_same_thread=False)

@@ -21,14 +21,13 @@ will ever read again), and ``problem()`` says what /health must report.
 from __future__ import annotations
 
 import functools
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .checkpoints import WAL_LIMIT, Checkpoints
+from .checkpoints import WAL_LIMIT, Checkpoints, not_writable
 from .schema import storable_text
 
 # Bumped with each change to the table; migrate() brings older files up to date.
@@ -75,6 +74,9 @@ def connect(path: str | Path, sync: str = "full") -> sqlite3.Connection:
         raise ValueError(f"analytics: sync must be one of {', '.join(SYNC_MODES)}, not {sync!r}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    locked = not_writable(path)
+    if locked:
+        raise sqlite3.OperationalError(f"read-only: {', '.join(locked)}")
     # Autocommit mode: transactions are opened explicitly in insert_many.
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -161,7 +163,7 @@ class Storage:
     def problem(self) -> str | None:
         """What /health reports: the file, then the background flushes; None when all is well."""
         problem = self.file_problem()
-        if problem is None and not os.access(self.path, os.W_OK):
+        if problem is None and not_writable(self.path):
             problem = "the database file is read-only"
         if problem is None and self._checkpoints is not None:
             problem = self._checkpoints.problem()
