@@ -1,7 +1,8 @@
 """Event storage: SQLite in WAL mode. The only module that knows the database.
 
 A server database can replace SQLite by providing the same small interface:
-``Storage(path)``, ``insert_many(rows)`` (commits before returning), ``close()``,
+``Storage(path)``, ``insert_many(rows)`` (commits before returning, raises
+``Unavailable`` when nothing can be stored), ``problem()`` (for /health), ``close()``,
 ``read_events(path)`` for the tests, ``read_views(path)`` (events summed per page
 view) for the report, and ``import_events(path, rows)`` for bulk loads.
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,12 +34,16 @@ from .storage import Storage, Unavailable
 
 logger = logging.getLogger(__name__)
 
+LOG_EVERY = 10.0  # seconds between log lines about events refused for an unavailable database
+
 
 class BatchWriter:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self._pending: list[tuple[Mapping[str, Any], asyncio.Future]] = []
         self._scheduled: asyncio.Handle | None = None
+        self._refused = 0  # events refused since the last log line about it
+        self._next_log = 0.0
 
     def submit(self, row: Mapping[str, Any]) -> asyncio.Future:
         """A future that completes when ``row`` is committed (or fails with the error)."""
@@ -60,7 +65,7 @@ class BatchWriter:
             self.storage.insert_many(row for row, _ in batch)
             errors: list[Exception | None] = [None] * len(batch)
         except Unavailable as error:  # every event would fail the same way
-            logger.error("analytics: could not store %d events: %s", len(batch), error)
+            self._unavailable(len(batch), error)
             errors = [error] * len(batch)
         except Exception as error:  # answered per event below
             if len(batch) == 1:
@@ -75,6 +80,16 @@ class BatchWriter:
                 future.set_result(None)
             else:
                 future.set_exception(error)
+
+    def _unavailable(self, count: int, error: Unavailable) -> None:
+        """Log refused events at most every LOG_EVERY seconds: at 1,000 a second, one line a batch
+        would bury everything else in the log."""
+        self._refused += count
+        now = time.monotonic()
+        if now >= self._next_log:
+            logger.error("analytics: %d events refused (503): %s", self._refused, error)
+            self._refused = 0
+            self._next_log = now + LOG_EVERY
 
     def _one(self, row: Mapping[str, Any]) -> Exception | None:
         """Store one event in a transaction of its own: None, or the error to answer with."""
