@@ -26,7 +26,7 @@ import pytest
 from test_collector import ORIGIN, ROOT, Collector, count_rows, event
 
 from analytics.checkpoints import Checkpoints
-from analytics.guard import Guard, Limits
+from analytics.guard import RESERVED_FILES, Guard, Limits
 from analytics.report.cli import make_report
 from analytics.schema import parse
 from analytics.storage import Storage, read_events
@@ -61,13 +61,18 @@ def open_socket(running: Collector, client: str) -> socket.socket:
 
 
 def answer_or_close(sock: socket.socket) -> bytes:
-    """What the collector sends before closing (b"" when it closes without a word)."""
+    """What the collector sends before closing (b"" when it closes without a word).
+
+    The socket's timeout is the deadline: a connection still open then fails the test.
+    """
     received = b""
     try:
         while chunk := sock.recv(65536):
             received += chunk
-    except (ConnectionResetError, TimeoutError):
+    except ConnectionResetError:
         pass
+    except TimeoutError:
+        pytest.fail(f"the collector kept the connection open; it sent {received[:80]!r}")
     return received
 
 
@@ -190,7 +195,7 @@ def test_idle_connections_beyond_the_open_file_limit_do_not_shut_out_readers(tmp
         status, figures = health(running)
         assert status == 200
         connections = figures["connections"]
-        assert connections["allowed"] == 256 - 32
+        assert connections["allowed"] == 256 - RESERVED_FILES
         assert connections["open"] <= connections["allowed"]
         # The connections idle the longest made room: at least the 176 over the limit.
         assert connections["evicted"] >= 400 - connections["allowed"]
