@@ -103,11 +103,11 @@ class Guard:
         self.open.discard(connection)
         self.idle.pop(connection, None)
 
-    def note(self, what: str) -> None:
+    def note(self, what: str, *, log: bool = True) -> None:
         """Count what a limit did; log the counts since the last line, at most every 10 s."""
         self.counts[what] += 1
         now = time.monotonic()
-        if now >= self._next_log:
+        if log and now >= self._next_log:
             news = self.counts - self._logged
             logger.warning(
                 "analytics: connection limits (%d open of %d allowed): %s",
@@ -219,7 +219,8 @@ class GuardedProtocol(HttpToolsProtocol):
         """Called by the guard once ``deadline`` has passed."""
         late, self._late, self.deadline = self._late, "", INFINITY
         if late == "idle":
-            self.guard.note("idle_closed")
+            # Counted only: browsers open connections ahead of need, and leave some unused.
+            self.guard.note("idle_closed", log=False)
             self.transport.close()
         elif late == "slow" and self._head is None and self.cycle.response_started:
             # Answered already (413 for a declared size) while the body still trickles in.
