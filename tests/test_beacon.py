@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 from test_collector import BROWSER, Collector
+from videoclips import CAPTIONS, VIDEO_FRONT
+from videoclips import article as video_article
+from videoclips import make_clip as make_video_clip
 
 from analytics.storage import read_events
 from conftest import ROOT, LiveServer, run_pelican, soup, write_site
@@ -60,17 +63,6 @@ Category: 新規事業
 """
 
 
-# A page with the muted looping preview the home page shows (theme/templates/_video_preview.html).
-ABOUT = """Title: このマガジンについて
-Slug: about
-
-社内報です。
-
-<video class="card__preview" data-preview data-format="preview" muted loop playsinline
-  preload="auto" src="{static}/media/clip.mp4"></video>
-"""
-
-
 def make_clip(folder: Path) -> bytes:
     """A 2.5-second 160x120 clip with a tone: H.264 and AAC, as mag_video publishes."""
     import imageio_ffmpeg
@@ -92,7 +84,7 @@ def site_files(clip: bytes) -> dict[str, str | bytes]:
     return {
         "articles/story.md": STORY.format(paragraphs="\n\n".join([paragraph] * 40)),
         "articles/next.md": NEXT,
-        "pages/about.md": ABOUT,
+        "pages/about.md": "Title: このマガジンについて\nSlug: about\n\n社内報です。\n",
         "media/clip.mp4": clip,
         "media/clip.vtt": VTT,
     }
@@ -202,16 +194,30 @@ def test_a_reader_who_reads_watches_and_switches_format_is_recorded(live, reader
 
 
 @pytest.mark.browser
-def test_the_home_page_preview_reports_its_own_format_not_the_full_video(live, reader):
-    reader.goto(f"{live.server.url}/pages/about/")
-    pageview = live.wait_for(lambda rows: any(r["path"] == "/pages/about/" for r in rows))[-1]
-    reader.evaluate("document.querySelector('video[data-preview]').play()")
-    view = pageview["view"]
-    events = live.wait_for(lambda rows: any(r["type"] == "video" for r in of_view(rows, view)))
-    video = [e for e in of_view(events, view) if e["type"] == "video"]
-    assert [(e["format"], e["quartile"], e["muted"]) for e in video][:1] == [("preview", 0, 1)]
-    assert {e["format"] for e in video} == {"preview"}
-    assert reader.errors == []
+def test_the_home_page_preview_reports_its_own_format_not_the_full_video(tmp_path, reader):
+    """A real video article's short cut, looping muted on the home page (mag_video, preview.js)."""
+    output = tmp_path / "output"
+    output.mkdir()
+    server = LiveServer(output)
+    collector = Collector(tmp_path / "events.sqlite3", origin=server.url)
+    try:
+        files = {
+            "articles/talk.md": video_article(VIDEO_FRONT),
+            "media/clip.mp4": make_video_clip(tmp_path / "clip.mp4").read_bytes(),
+            "media/clip.ja.vtt": CAPTIONS,
+        }
+        build_site(tmp_path, files, MAG_BEACON={"url": collector.url})
+        reader.goto(f"{server.url}/")
+        deadline = time.monotonic() + 30
+        while not (video := read_events(collector.db, type="video")):
+            assert time.monotonic() < deadline, "the home page's preview never reported"
+            time.sleep(0.2)
+        assert {(e["path"], e["format"], e["muted"]) for e in video} == {("/", "preview", 1)}
+        assert video[0]["quartile"] == 0
+        assert reader.errors == []
+    finally:
+        collector.stop()
+        server.close()
 
 
 @pytest.mark.browser
