@@ -116,6 +116,16 @@ class Live:
         self.output = build_site(root, site_files(clip), MAG_BEACON={"url": self.collector.url})
         self.story = f"{self.server.url}/2026/beacon-story/"
 
+    def new_pageview(self, action) -> dict:
+        """The page view ``action`` causes: not the last stored, which may be an earlier page's."""
+        seen = {row["view"] for row in read_events(self.collector.db)}
+
+        def fresh(rows):
+            return [r for r in rows if r["type"] == "pageview" and r["view"] not in seen]
+
+        action()
+        return fresh(self.wait_for(fresh))[-1]
+
     def wait_for(self, check, timeout=15.0):
         """Events once ``check(events)`` holds; fails with what was stored if it never does."""
         deadline = time.monotonic() + timeout
@@ -222,8 +232,7 @@ def test_the_home_page_preview_reports_its_own_format_not_the_full_video(tmp_pat
 
 @pytest.mark.browser
 def test_outbound_and_download_clicks_are_recorded(live, reader):
-    reader.goto(live.story)
-    pageview = live.wait_for(lambda rows: any(r["type"] == "pageview" for r in rows))[-1]
+    pageview = live.new_pageview(lambda: reader.goto(live.story))
     with reader.expect_download():
         reader.click("a[download]")
     # localhost is another host than 127.0.0.1, so this link counts as outbound.
