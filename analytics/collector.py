@@ -10,6 +10,7 @@ SQLite takes one writer, and one is enough for thousands of events a second.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import re
@@ -91,7 +92,9 @@ def _allow_open_files() -> None:
     """Raise the soft open-file limit to the hard one: each connection is an open file."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        # An unlimited hard limit cannot be the soft one (the kernel caps it): keep the soft one.
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def spawn(

@@ -84,8 +84,9 @@ class Guard:
     def capacity(self) -> int:
         """Connections allowed now: read each time, as an operator can change the limit."""
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-        room = soft - RESERVED_FILES if soft != resource.RLIM_INFINITY else soft
-        return max(1, min(self.limits.max_connections, room))
+        if soft == resource.RLIM_INFINITY:
+            return self.limits.max_connections
+        return max(1, min(self.limits.max_connections, soft - RESERVED_FILES))
 
     def admit(self, connection: GuardedProtocol) -> bool:
         if len(self.open) >= self.capacity():
