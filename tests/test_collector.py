@@ -64,13 +64,18 @@ class Collector:
         finally:
             connection.close()
 
-    def healthy(self) -> bool:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=5)
+    def health(self) -> tuple[int, dict]:
+        """GET /health: its status and its figures."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
             connection.request("GET", "/health")
-            return connection.getresponse().status == 200
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
         finally:
             connection.close()
+
+    def healthy(self) -> bool:
+        return self.health()[0] == 200
 
     def events(self, **where):
         return read_events(self.db, **where)

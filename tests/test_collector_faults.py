@@ -1,14 +1,15 @@
 """The collector under abuse and disk faults: each test is a failure once found, now held.
 
 Real collector processes over loopback, a real SQLite file; traffic goes only to
-127.0.0.0/8, in loops bounded in count and time. Nothing here measures speed:
-the assertions are on answers, counts, stored rows and /health's figures.
+127.0.0.0/8, in loops bounded in count and time. No latency or throughput is
+asserted: answers, counts, stored rows and /health's figures are; the one CPU
+figure is a bound far above what a refusal costs and far below what reading a
+long User-Agent in full cost.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import logging
 import os
@@ -43,16 +44,6 @@ def poll(check, timeout=30.0, every=0.05):
             assert value, f"never true: {check.__name__}"
             return value
         time.sleep(every)
-
-
-def health(running: Collector) -> tuple[int, dict]:
-    connection = http.client.HTTPConnection(running.host, running.port, timeout=10)
-    try:
-        connection.request("GET", "/health")
-        response = connection.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        connection.close()
 
 
 def open_socket(running: Collector, client: str) -> socket.socket:
@@ -124,7 +115,7 @@ def test_long_user_agents_are_refused_early_while_a_steady_reader_is_served(tmp_
         after = rss_and_cpu(running.process.pid)
         # Answered 431, or cut off while still sending: never read to the end, never stored.
         assert set(statuses) <= {431, None}
-        status, figures = health(running)
+        status, figures = running.health()
         assert status == 200
         assert figures["connections"]["too_large"] == 41
         assert sorted(row["view"] for row in running.events()) == sorted(e["view"] for e in sent)
@@ -148,7 +139,7 @@ def test_oversized_and_numerous_headers_get_431_and_400(tmp_path):
         # A real browser's request, with a long but ordinary User-Agent, is unaffected.
         agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) " + "Extension/1.0 " * 100
         assert running.post(event(view="ordinary0001"), headers={"User-Agent": agent})[0] == 202
-        figures = health(running)[1]["connections"]
+        figures = running.health()[1]["connections"]
         assert (figures["too_large"], figures["too_many_headers"]) == (2, 1)
     finally:
         running.stop()
@@ -170,7 +161,7 @@ def test_idle_and_slow_connections_are_closed_and_counted(tmp_path):
         assert [answer_or_close(sock) for sock in idle] == [b""] * 5
         assert status_of(answer_or_close(slow_head)) == 408
         assert status_of(answer_or_close(slow_body)) == 408
-        figures = health(running)[1]["connections"]
+        figures = running.health()[1]["connections"]
         assert (figures["idle_closed"], figures["slow_closed"]) == (5, 2)
         assert running.events() == []
         assert running.post(event(view="afterslow001"))[0] == 202
@@ -192,7 +183,7 @@ def test_idle_connections_beyond_the_open_file_limit_do_not_shut_out_readers(tmp
             running.post(event(view=f"nofile{n:06d}"), client="127.0.0.81")[0] for n in range(100)
         ]
         assert answers == [202] * 100
-        status, figures = health(running)
+        status, figures = running.health()
         assert status == 200
         connections = figures["connections"]
         assert connections["allowed"] == 256 - RESERVED_FILES
@@ -223,7 +214,7 @@ def test_a_full_house_of_busy_connections_refuses_the_next_at_once(tmp_path):
         extra.close()
         for sock in busy:
             sock.close()
-        status, figures = poll(lambda: health(running)[0] == 200 and health(running))
+        status, figures = poll(lambda: running.health()[0] == 200 and running.health())
         assert status == 200
         assert figures["connections"]["refused"] >= 1
     finally:
@@ -249,7 +240,7 @@ def test_new_reader_ids_from_one_address_are_capped_per_hour_and_counted(tmp_pat
         )
         readers = {row["reader"] for row in running.events()}
         assert readers == {f"inv{n:06d}" for n in range(5)} | {"other00001"}
-        assert health(running)[1]["dropped_new_readers"] == 3
+        assert running.health()[1]["dropped_new_readers"] == 3
     finally:
         running.stop()
 
@@ -268,7 +259,7 @@ def test_the_database_folder_deleted_under_load_is_answered_503_and_reported(tmp
         after = [running.post(event(view=f"gone{n:08d}"), client="127.0.0.86") for n in range(20)]
         assert [status for status, _, _ in after] == [503] * 20
         assert all(json.loads(text)["error"] == "could not store the event" for _, _, text in after)
-        status, figures = health(running)
+        status, figures = running.health()
         assert (status, figures["ok"]) == (503, False)
         assert figures["problem"] == "the database file is gone"
         output, _ = load.communicate(timeout=60)
@@ -289,7 +280,7 @@ def test_a_replaced_database_file_fails_health(tmp_path):
         replacement = tmp_path / "other.sqlite3"
         Storage(replacement).close()
         replacement.replace(running.db)
-        status, figures = health(running)
+        status, figures = running.health()
         assert (status, figures["problem"]) == (503, "the database file was replaced")
         assert running.post(event(view="afterswap01"))[0] == 503
     finally:
@@ -440,7 +431,7 @@ def test_a_body_still_trickling_in_after_its_413_gets_no_second_answer(tmp_path)
         answer = answer_or_close(sock)  # the 413 at once, then closed at the deadline
         assert status_of(answer) == 413
         assert answer.count(b"HTTP/1.1 ") == 1
-        assert health(running)[1]["connections"]["slow_closed"] == 1
+        assert running.health()[1]["connections"]["slow_closed"] == 1
     finally:
         sock.close()
         running.stop()
