@@ -16,8 +16,10 @@ A batch that fails is tried again event by event, so one event the database
 refuses costs no other event its 202: before, a single lone surrogate in a
 referrer failed the whole transaction and every request in it got a 503. An
 event that fails on its own is answered 400 when the fault is in the event (the
-database cannot take its values) and 503 when it is in the storage. When the
-storage itself is unavailable (the file gone), nothing is tried again.
+database cannot take its values; the reason names the value that breaks the
+validator's own rule for text, schema.storable_text, when one does) and 503 when
+it is in the storage. When the storage itself is unavailable (the file gone),
+nothing is tried again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .schema import Invalid
+from .schema import Invalid, storable_text
 from .storage import Storage, Unavailable
 
 logger = logging.getLogger(__name__)
@@ -104,7 +106,8 @@ class BatchWriter:
         """Invalid (400) when the event's own values were refused, else the storage error (503)."""
         if isinstance(error, UnicodeError | ValueError | OverflowError | sqlite3.DataError):
             logger.warning("analytics: an event could not be stored (%s): %r", error, row)
-            return Invalid(f"the event cannot be stored ({type(error).__name__})")
+            reason = _unstorable(row) or f"the event cannot be stored ({type(error).__name__})"
+            return Invalid(reason)
         logger.error("analytics: could not store an event: %s", error)
         return error
 
@@ -115,3 +118,14 @@ class BatchWriter:
         if self._pending:
             self._write()
         self.storage.close()
+
+
+def _unstorable(row: Mapping[str, Any]) -> str | None:
+    """Which value breaks the validator's rule for text (schema.storable_text), if one does."""
+    for name, value in row.items():
+        if isinstance(value, str):
+            try:
+                storable_text(value)
+            except Invalid as error:
+                return f"field {name!r}: {error}"
+    return None

@@ -502,7 +502,8 @@ def test_a_row_the_database_refuses_fails_alone_and_its_batch_is_stored(tmp_path
     assert [type(outcome).__name__ for outcome in outcomes] == (
         ["NoneType"] * 20 + ["Invalid"] + ["NoneType"] * 20
     )
-    assert "cannot be stored" in str(outcomes[20])
+    # The same rule, and the same answer, as the validator's.
+    assert str(outcomes[20]) == "field 'referrer': character U+D800 is not allowed"
     stored = [row["view"] for row in read_events(tmp_path / "events.sqlite3")]
     assert stored == [row["view"] for row in good]
 
