@@ -61,8 +61,9 @@ _UNSTORABLE = re.compile(
 def storable_text(value: str) -> str:
     """``value`` if the database can store it and a report can show it as it is; else Invalid.
 
-    The one rule shared by the validator (every string of an event) and every
-    path that writes rows not checked by it (``storage.import_events``).
+    The one rule shared by the validator (every string of an event), the batch
+    writer (to name the value when the database refuses an event) and every path
+    that writes rows not checked by the validator (``storage.import_events``).
     """
     found = _UNSTORABLE.search(value)
     if found:
