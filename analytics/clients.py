@@ -1,4 +1,4 @@
-"""Who is sending: a pseudonymous client key, a per-client rate limit, obvious bots.
+"""Who is sending: a pseudonymous client key, per-client limits, obvious bots.
 
 The client's IP address is only ever used here, hashed with a key that lives in
 memory for one run of the collector, to tell one flooding client from the others.
@@ -76,3 +76,37 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+class NewReaders:
+    """At most ``limit`` distinct reader ids per client in each hour; ``dropped`` counts the rest.
+
+    The rate limit bounds events, not readers: one address sending 9 events a second,
+    each with a new reader id, made the report count 540 readers out of a headcount
+    of 100. Ids are remembered per hour (a fixed window, forgotten as a whole when it
+    ends, so memory stays at most ``limit`` ids per address seen that hour), keyed by
+    the client key, never by the address.
+    """
+
+    def __init__(self, limit: int, window: float = 3600.0) -> None:
+        self.limit = limit
+        self.window = window
+        self.dropped = 0
+        self._seen: dict[bytes, set[str]] = {}
+        self._ends = time.monotonic() + window
+
+    def allow(self, client: bytes, reader: str) -> bool:
+        now = time.monotonic()
+        if now >= self._ends:
+            self._seen = {}
+            self._ends = now + self.window
+        readers = self._seen.get(client)
+        if readers is None:
+            readers = self._seen[client] = set()
+        if reader in readers:
+            return True
+        if len(readers) >= self.limit:
+            self.dropped += 1
+            return False
+        readers.add(reader)
+        return True

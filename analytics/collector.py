@@ -10,10 +10,13 @@ SQLite takes one writer, and one is enough for thousands of events a second.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import re
+import resource
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -22,6 +25,7 @@ from pathlib import Path
 import uvicorn
 
 from .app import COLLECT_PATH, CollectorConfig, create_app
+from .guard import Limits, protocol_for
 from .storage import SYNC_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,11 +49,22 @@ def serve(
     # is printed waits in the backlog instead of being refused.
     sock.listen(4096)
     bound = sock.getsockname()[1]
+    _allow_open_files()
+    try:
+        app = create_app(config)
+    except (sqlite3.Error, OSError) as error:
+        # A read-only, corrupt or unreachable database: one clear line, no traceback.
+        raise SystemExit(
+            f"analytics: cannot store events in {config.db} ({error}); check the file, "
+            "its folder and their permissions"
+        ) from None
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config),
+            app,
             loop="uvloop",
-            http="httptools",
+            # uvicorn's httptools protocol, with the connection limits of guard.py on top.
+            http=protocol_for(app.guard),
+            timeout_keep_alive=config.limits.idle_timeout,
             ws="none",
             lifespan="on",
             # No access log: it would write readers' IP addresses.
@@ -71,6 +86,15 @@ def serve(
     gc.collect()
     gc.freeze()
     server.run(sockets=[sock])
+
+
+def _allow_open_files() -> None:
+    """Raise the soft open-file limit to the hard one: each connection is an open file."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        # An unlimited hard limit cannot be the soft one (the kernel caps it): keep the soft one.
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def spawn(
@@ -121,6 +145,30 @@ def main(argv: list[str] | None = None) -> None:
         "is flushed every second; full: every batch waits for the disk flush",
     )
     parser.add_argument(
+        "--new-readers-per-hour",
+        type=int,
+        default=CollectorConfig.new_readers_per_hour,
+        help="distinct reader ids one client address may bring in an hour (more are dropped)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=Limits.idle_timeout,
+        help="seconds a connection may stay open without a request in progress",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=Limits.request_timeout,
+        help="seconds from a request's first byte to its last (slower: 408)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=Limits.max_connections,
+        help="open connections at most (also kept below the open-file limit)",
+    )
+    parser.add_argument(
         "--trusted-proxies",
         default="",
         help="reverse proxy address(es) whose X-Forwarded-For header names the client",
@@ -133,6 +181,12 @@ def main(argv: list[str] | None = None) -> None:
         rate=args.rate,
         burst=args.burst,
         sync=args.sync,
+        new_readers_per_hour=args.new_readers_per_hour,
+        limits=Limits(
+            idle_timeout=args.idle_timeout,
+            request_timeout=args.request_timeout,
+            max_connections=args.max_connections,
+        ),
     )
     serve(config, args.host, args.port, trusted_proxies=args.trusted_proxies)
 

@@ -3,7 +3,11 @@
 Every event is one JSON object. Unknown types and unknown fields are rejected,
 strings must match a tight pattern and length (so markup or SQL never gets in),
 numbers must be finite and are clamped to their range, and URLs keep only their
-scheme, host and path (query strings can carry personal data). The same table
+scheme, host and path (query strings can carry personal data). Every string must
+also pass ``storable_text``, the one rule for text that goes into the database:
+no lone surrogates (SQLite cannot encode them, and the whole batch they were
+committed with would fail), no control characters and no bidi overrides (they
+would rewrite a terminal or a report when shown). The same table
 is written up in docs/development/analytics-events.md; change both together and bump
 SCHEMA_VERSION when a change is not backwards compatible.
 """
@@ -28,6 +32,8 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term
 MAX_ENGAGED_MS = 24 * 60 * 60 * 1000
 # Anything beyond this is not a measurement but an attack or a bug.
 MAX_ABS_NUMBER = 1e15
+# The muted, looping preview on the home page and lists: counted apart from the full video.
+PREVIEW = "preview"
 
 
 class Invalid(ValueError):
@@ -43,6 +49,26 @@ _URL = re.compile(r"https?://[^\s<>\"'`\\{}|^]{1,2000}")
 _AUDIENCE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 # Campaign values are decoded text, possibly Japanese: letters, digits and a few marks.
 _CAMPAIGN = re.compile(r"[\w\-.+:/ ]{1,100}")
+# Lone surrogates (a JSON "\ud800" decodes to one, UTF-8 has no encoding for it), C0 and
+# C1 controls, and the invisible marks that reorder text (Trojan-Source style).
+_UNSTORABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f"  # controls
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, overrides, isolates
+    "\ud800-\udfff]"  # surrogates: in a str, only lone ones are left
+)
+
+
+def storable_text(value: str) -> str:
+    """``value`` if the database can store it and a report can show it as it is; else Invalid.
+
+    The one rule shared by the validator (every string of an event), the batch
+    writer (to name the value when the database refuses an event) and every path
+    that writes rows not checked by the validator (``storage.import_events``).
+    """
+    found = _UNSTORABLE.search(value)
+    if found:
+        raise Invalid(f"character U+{ord(found.group()):04X} is not allowed")
+    return value
 
 
 def _text(pattern: re.Pattern[str]) -> Callable[[Any], str]:
@@ -67,7 +93,9 @@ def _number(low: int, high: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise Invalid("not a number")
-        if not math.isfinite(value) or abs(value) > MAX_ABS_NUMBER:
+        # An int is compared as it is: turned into a float, a 400-digit one overflows.
+        finite = isinstance(value, int) or math.isfinite(value)
+        if not finite or abs(value) > MAX_ABS_NUMBER:
             raise Invalid("number out of range")
         return int(min(max(value, low), high))
 
@@ -86,8 +114,12 @@ def _url(value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not _URL.fullmatch(value):
         raise Invalid("not an http(s) URL")
-    parts = urlsplit(value)
-    if not parts.hostname:
+    try:  # "http://[::1" and friends: urlsplit raises on a broken IPv6 host
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        raise Invalid("not an http(s) URL") from None
+    if not host:
         raise Invalid("not an http(s) URL")
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))[:512]
 
@@ -110,6 +142,7 @@ class Field:
 
 
 _format = _choice(FORMAT_ORDER)
+_video_format = _choice((*FORMAT_ORDER, PREVIEW))
 
 COMMON: Mapping[str, Field] = {
     "v": Field(_choice((SCHEMA_VERSION,)), required=True),
@@ -133,7 +166,7 @@ BY_TYPE: Mapping[str, Mapping[str, Field]] = {
         "scroll": Field(_number(0, 100), required=True),
     },
     "video": {
-        "format": Field(_format, required=True),
+        "format": Field(_video_format, required=True),
         "quartile": Field(_choice(QUARTILES), required=True),
         "muted": Field(_flag, required=True),
         "captions": Field(_flag, required=True),
@@ -193,6 +226,8 @@ def validate(event: Any) -> dict[str, Any]:
     for name, value in event.items():
         field = fields[name]
         try:
+            if isinstance(value, str):
+                storable_text(value)
             row[field.column or name] = field.check(value)
         except Invalid as error:
             raise Invalid(f"field {name!r}: {error}") from None

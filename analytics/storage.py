@@ -1,7 +1,8 @@
 """Event storage: SQLite in WAL mode. The only module that knows the database.
 
 A server database can replace SQLite by providing the same small interface:
-``Storage(path)``, ``insert_many(rows)`` (commits before returning), ``close()``,
+``Storage(path)``, ``insert_many(rows)`` (commits before returning, raises
+``Unavailable`` when nothing can be stored), ``problem()`` (for /health), ``close()``,
 ``read_events(path)`` for the tests, ``read_views(path)`` (events summed per page
 view) for the report, and ``import_events(path, rows)`` for bulk loads.
 
@@ -11,17 +12,24 @@ OOM killer). With ``sync="normal"`` (the collector's default) the file system is
 asked to flush the log to the physical disk by the background checkpoint, about
 once a second, so a power cut or a kernel crash can lose up to the last second;
 with ``sync="full"`` every commit waits for that flush.
+
+Loss is never silent: before each batch the file is checked to still be the one
+that was opened (an operator deleting or replacing the folder under a running
+collector is answered with ``Unavailable``, not with a commit into a file no one
+will ever read again), and ``problem()`` says what /health must report.
 """
 
 from __future__ import annotations
 
 import functools
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from .checkpoints import WAL_LIMIT, Checkpoints, not_writable
+from .schema import storable_text
 
 # Bumped with each change to the table; migrate() brings older files up to date.
 # 2: no secondary indexes (every index is one more page written per commit, and
@@ -48,6 +56,10 @@ DROP INDEX IF EXISTS events_reader;
 SYNC_MODES = ("normal", "full")
 
 
+class Unavailable(sqlite3.OperationalError):
+    """The database the collector opened is gone, replaced or not writable: nothing is stored."""
+
+
 @functools.lru_cache(maxsize=256)  # one statement per combination of fields events carry
 def _insert_into(columns: tuple[str, ...]) -> str:
     """The INSERT for rows with these columns (and received_at); the values are parameters."""
@@ -63,6 +75,9 @@ def connect(path: str | Path, sync: str = "full") -> sqlite3.Connection:
         raise ValueError(f"analytics: sync must be one of {', '.join(SYNC_MODES)}, not {sync!r}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    locked = not_writable(path)
+    if locked:
+        raise sqlite3.OperationalError(f"read-only: {', '.join(locked)}")
     # Autocommit mode: transactions are opened explicitly in insert_many.
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -92,15 +107,24 @@ class Storage:
     """
 
     def __init__(
-        self, path: str | Path, *, sync: str = "full", background_checkpoints: bool = False
+        self,
+        path: str | Path,
+        *,
+        sync: str = "full",
+        background_checkpoints: bool = False,
+        checkpoint_every: float = 1.0,
+        wal_limit: int = WAL_LIMIT,
     ) -> None:
         self.path = Path(path)
         self.connection = connect(self.path, sync)
         migrate(self.connection)
-        self._checkpoints: _Checkpoints | None = None
+        # When the log starts over, it is cut back to this size instead of keeping its largest.
+        self.connection.execute(f"PRAGMA journal_size_limit={int(wal_limit)}")
+        self._identity = _identity(self.path)
+        self._checkpoints: Checkpoints | None = None
         if background_checkpoints:
             self.connection.execute("PRAGMA wal_autocheckpoint=0")
-            self._checkpoints = _Checkpoints(self.path)
+            self._checkpoints = Checkpoints(self.path, checkpoint_every, wal_limit)
 
     def insert_many(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Store ``rows`` in one transaction; returns once committed (or raises, storing none).
@@ -109,6 +133,9 @@ class Storage:
         by those names, binding just the values they carry: binding the dozen
         empty columns of every row as NULL took half the time of an insert.
         """
+        problem = self.file_problem()
+        if problem:
+            raise Unavailable(f"analytics: {problem}: {self.path}")
         now = int(time.time() * 1000)
         by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for row in rows:
@@ -124,37 +151,38 @@ class Storage:
                 connection.execute("ROLLBACK")
             raise
 
+    def file_problem(self) -> str | None:
+        """Why events cannot be stored in the file that was opened, or None (one stat call)."""
+        try:
+            identity = _identity(self.path)
+        except FileNotFoundError:
+            return "the database file is gone"
+        if identity != self._identity:
+            return "the database file was replaced"
+        return None
+
+    def problem(self) -> str | None:
+        """What /health reports: the file, then the background flushes; None when all is well."""
+        problem = self.file_problem()
+        if problem is None and not_writable(self.path):
+            problem = "the database file is read-only"
+        if problem is None and self._checkpoints is not None:
+            problem = self._checkpoints.problem()
+        return problem
+
+    @property
+    def checkpoints(self) -> Checkpoints | None:
+        return self._checkpoints
+
     def close(self) -> None:
         if self._checkpoints:
             self._checkpoints.stop()
         self.connection.close()  # the last connection to close checkpoints what is left
 
 
-class _Checkpoints(threading.Thread):
-    """PASSIVE checkpoints on a connection of their own: writers are never made to wait.
-
-    Each checkpoint first flushes the log to disk and then the database file, so
-    with ``sync="normal"`` this is also what bounds what a power cut can lose.
-    """
-
-    def __init__(self, path: Path, every: float = 1.0) -> None:
-        super().__init__(name="analytics-checkpoints", daemon=True)
-        self.path = path
-        self.every = every
-        self._stopping = threading.Event()
-        self.start()
-
-    def run(self) -> None:
-        connection = sqlite3.connect(self.path, check_same_thread=False)
-        try:
-            while not self._stopping.wait(self.every):
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.join()
+def _identity(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_dev, status.st_ino
 
 
 def read_events(path: str | Path, **where: Any) -> list[dict[str, Any]]:
@@ -184,7 +212,7 @@ def import_events(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> int:
     try:
         connection = storage.connection
         connection.execute("PRAGMA synchronous=OFF")  # one file written in one go
-        values = (tuple(row.get(name) for name in COLUMNS) for row in rows)
+        values = (tuple(_storable(row.get(name)) for name in COLUMNS) for row in rows)
         connection.execute("BEGIN")
         cursor = connection.executemany(_insert_into(COLUMNS[1:]), values)  # in COLUMNS order
         connection.execute("COMMIT")
@@ -193,12 +221,18 @@ def import_events(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> int:
         storage.close()
 
 
+def _storable(value: Any) -> Any:
+    """Imported rows skip the validator, not its rule for text (schema.storable_text)."""
+    return storable_text(value) if isinstance(value, str) else value
+
+
 # One row per page view (reader + view id): what the report needs, summed in SQLite so
 # a million events come back as a few hundred thousand rows. The page's own format comes
-# from its pageview and engagement events; a video event's format is the video's.
+# from its pageview and engagement events; a video event's format is the video's (the home
+# page's muted preview loop is "preview", kept apart from plays of the full video).
 VIEW_COLUMNS = (
     "reader", "view", "article", "format", "path", "audience", "received_at", "pageviews",
-    "newsletter", "engaged_ms", "scroll", "video_quartile", "short_quartile",
+    "newsletter", "engaged_ms", "scroll", "video_quartile", "short_quartile", "preview_quartile",
 )  # fmt: skip
 _VIEWS = """
 SELECT reader, view, MAX(article),
@@ -209,7 +243,8 @@ SELECT reader, view, MAX(article),
     SUM(CASE WHEN type = 'engagement' THEN engaged_ms ELSE 0 END),
     MAX(CASE WHEN type = 'engagement' THEN scroll END),
     MAX(CASE WHEN type = 'video' AND format = 'video' THEN quartile END),
-    MAX(CASE WHEN type = 'video' AND format = 'short' THEN quartile END)
+    MAX(CASE WHEN type = 'video' AND format = 'short' THEN quartile END),
+    MAX(CASE WHEN type = 'video' AND format = 'preview' THEN quartile END)
 FROM events
 WHERE received_at >= ? AND received_at < ?
 GROUP BY reader, view

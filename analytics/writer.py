@@ -11,18 +11,32 @@ The write runs in the event loop's thread. A commit that does not wait for the
 disk takes a fraction of a millisecond, less than handing it to a thread costs:
 a waiting thread needs Python's global lock back to report, and under load the
 loop's thread kept winning it, which measured as stalls of tens of milliseconds.
+
+A batch that fails is tried again event by event, so one event the database
+refuses costs no other event its 202: before, a single lone surrogate in a
+referrer failed the whole transaction and every request in it got a 503. An
+event that fails on its own is answered 400 when the fault is in the event (the
+database cannot take its values; the reason names the value that breaks the
+validator's own rule for text, schema.storable_text, when one does) and 503 when
+it is in the storage. When the storage itself is unavailable (the file gone),
+nothing is tried again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from .storage import Storage
+from .schema import Invalid, storable_text
+from .storage import Storage, Unavailable
 
 logger = logging.getLogger(__name__)
+
+LOG_EVERY = 10.0  # seconds between log lines about events refused for an unavailable database
 
 
 class BatchWriter:
@@ -30,6 +44,8 @@ class BatchWriter:
         self.storage = storage
         self._pending: list[tuple[Mapping[str, Any], asyncio.Future]] = []
         self._scheduled: asyncio.Handle | None = None
+        self._refused = 0  # events refused since the last log line about it
+        self._next_log = 0.0
 
     def submit(self, row: Mapping[str, Any]) -> asyncio.Future:
         """A future that completes when ``row`` is committed (or fails with the error)."""
@@ -47,19 +63,53 @@ class BatchWriter:
     def _write(self) -> None:
         self._scheduled = None
         batch, self._pending = self._pending, []
-        error: Exception | None = None
         try:
             self.storage.insert_many(row for row, _ in batch)
-        except Exception as exc:  # reported to every waiting request as a 503
-            logger.exception("analytics: could not store %d events", len(batch))
-            error = exc
-        for _, future in batch:
+            errors: list[Exception | None] = [None] * len(batch)
+        except Unavailable as error:  # every event would fail the same way
+            self._unavailable(len(batch), error)
+            errors = [error] * len(batch)
+        except Exception as error:  # answered per event below
+            if len(batch) == 1:
+                errors = [self._blame(batch[0][0], error)]
+            else:
+                logger.warning("analytics: a batch of %d events failed (%s)", len(batch), error)
+                errors = [self._one(row) for row, _ in batch]
+        for (_, future), error in zip(batch, errors, strict=True):
             if future.done():  # the client went away; the event is stored all the same
                 continue
             if error is None:
                 future.set_result(None)
             else:
                 future.set_exception(error)
+
+    def _unavailable(self, count: int, error: Unavailable) -> None:
+        """Log refused events at most every LOG_EVERY seconds: at 1,000 a second, one line a batch
+        would bury everything else in the log."""
+        self._refused += count
+        now = time.monotonic()
+        if now >= self._next_log:
+            logger.error("analytics: %d events refused (503): %s", self._refused, error)
+            self._refused = 0
+            self._next_log = now + LOG_EVERY
+
+    def _one(self, row: Mapping[str, Any]) -> Exception | None:
+        """Store one event in a transaction of its own: None, or the error to answer with."""
+        try:
+            self.storage.insert_many((row,))
+        except Exception as error:  # the error is the answer
+            return self._blame(row, error)
+        return None
+
+    @staticmethod
+    def _blame(row: Mapping[str, Any], error: Exception) -> Exception:
+        """Invalid (400) when the event's own values were refused, else the storage error (503)."""
+        if isinstance(error, UnicodeError | ValueError | OverflowError | sqlite3.DataError):
+            logger.warning("analytics: an event could not be stored (%s): %r", error, row)
+            reason = _unstorable(row) or f"the event cannot be stored ({type(error).__name__})"
+            return Invalid(reason)
+        logger.error("analytics: could not store an event: %s", error)
+        return error
 
     async def close(self) -> None:
         """Write what is pending, then close the storage."""
@@ -68,3 +118,14 @@ class BatchWriter:
         if self._pending:
             self._write()
         self.storage.close()
+
+
+def _unstorable(row: Mapping[str, Any]) -> str | None:
+    """Which value breaks the validator's rule for text (schema.storable_text), if one does."""
+    for name, value in row.items():
+        if isinstance(value, str):
+            try:
+                storable_text(value)
+            except Invalid as error:
+                return f"field {name!r}: {error}"
+    return None

@@ -86,6 +86,7 @@ def baseline(root: Path, seconds: float) -> dict:
 
 def sustained(root: Path, work: Path, seconds: float, floor: dict) -> None:
     """Open-loop load at the target rate, then SIGKILL: is every acknowledged event stored?"""
+    from analytics.checkpoints import WAL_LIMIT
     from analytics.collector import spawn
     from analytics.storage import read_events
 
@@ -95,6 +96,7 @@ def sustained(root: Path, work: Path, seconds: float, floor: dict) -> None:
         load(root, url, "--clients", str(READERS), "--rate", "1000", "--seconds", "1")  # warm-up
         acked_file = work / "acked.txt"
         figures = open_loop(root, url, seconds, "--acked-file", str(acked_file))
+        wal = wal_megabytes(db)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     finally:
@@ -119,10 +121,17 @@ def sustained(root: Path, work: Path, seconds: float, floor: dict) -> None:
         f"time ({figures['service_p99_ms']:.1f} ms from sending; baseline "
         f"{floor['p99_ms']:.1f} ms), max {figures['max_ms']:.1f} ms; "
         f"{figures['acked']} acknowledged, {lost} lost after SIGKILL; refused {refused or 0}, "
-        f"errors {figures['errors']} (target >= {TARGET_RATE}/s, p99 < {TARGET_P99_MS:.0f} ms, "
+        f"errors {figures['errors']}; log (WAL) {wal:.1f} MB at the end, kept under "
+        f"{WAL_LIMIT / 2**20:.0f} MiB (target >= {TARGET_RATE}/s, p99 < {TARGET_P99_MS:.0f} ms, "
         f"0 lost: {'met' if met else 'MISSED'})",
         flush=True,
     )
+
+
+def wal_megabytes(db: Path) -> float:
+    """Size of the database's write-ahead log, which grew without bound before it was checked."""
+    wal = db.with_name(db.name + "-wal")
+    return wal.stat().st_size / 2**20 if wal.exists() else 0.0
 
 
 def capacity(root: Path, work: Path, seconds: float) -> None:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 from test_collector import BROWSER, Collector
+from videoclips import CAPTIONS, VIDEO_FRONT
+from videoclips import article as video_article
+from videoclips import make_clip as make_video_clip
 
 from analytics.storage import read_events
 from conftest import ROOT, LiveServer, run_pelican, soup, write_site
@@ -113,6 +116,16 @@ class Live:
         self.output = build_site(root, site_files(clip), MAG_BEACON={"url": self.collector.url})
         self.story = f"{self.server.url}/2026/beacon-story/"
 
+    def new_pageview(self, action) -> dict:
+        """The page view ``action`` causes: not the last stored, which may be an earlier page's."""
+        seen = {row["view"] for row in read_events(self.collector.db)}
+
+        def fresh(rows):
+            return [r for r in rows if r["type"] == "pageview" and r["view"] not in seen]
+
+        action()
+        return fresh(self.wait_for(fresh))[-1]
+
     def wait_for(self, check, timeout=15.0):
         """Events once ``check(events)`` holds; fails with what was stored if it never does."""
         deadline = time.monotonic() + timeout
@@ -191,9 +204,35 @@ def test_a_reader_who_reads_watches_and_switches_format_is_recorded(live, reader
 
 
 @pytest.mark.browser
+def test_the_home_page_preview_reports_its_own_format_not_the_full_video(tmp_path, reader):
+    """A real video article's short cut, looping muted on the home page (mag_video, preview.js)."""
+    output = tmp_path / "output"
+    output.mkdir()
+    server = LiveServer(output)
+    collector = Collector(tmp_path / "events.sqlite3", origin=server.url)
+    try:
+        files = {
+            "articles/talk.md": video_article(VIDEO_FRONT),
+            "media/clip.mp4": make_video_clip(tmp_path / "clip.mp4").read_bytes(),
+            "media/clip.ja.vtt": CAPTIONS,
+        }
+        build_site(tmp_path, files, MAG_BEACON={"url": collector.url})
+        reader.goto(f"{server.url}/")
+        deadline = time.monotonic() + 30
+        while not (video := read_events(collector.db, type="video")):
+            assert time.monotonic() < deadline, "the home page's preview never reported"
+            time.sleep(0.2)
+        assert {(e["path"], e["format"], e["muted"]) for e in video} == {("/", "preview", 1)}
+        assert video[0]["quartile"] == 0
+        assert reader.errors == []
+    finally:
+        collector.stop()
+        server.close()
+
+
+@pytest.mark.browser
 def test_outbound_and_download_clicks_are_recorded(live, reader):
-    reader.goto(live.story)
-    pageview = live.wait_for(lambda rows: any(r["type"] == "pageview" for r in rows))[-1]
+    pageview = live.new_pageview(lambda: reader.goto(live.story))
     with reader.expect_download():
         reader.click("a[download]")
     # localhost is another host than 127.0.0.1, so this link counts as outbound.

@@ -67,6 +67,13 @@ def make_report(
     report = compute(views, pages, config, headcount, people)
     report.data_notes = checks.warnings()
     logger.info("analytics.report: figures computed in %.1fs", _since(started))
+    if headcount and report.readers > headcount:
+        logger.warning(
+            "analytics.report: %d readers, more than the headcount of %d: reader ids inflated "
+            "(bots, a script) or a wrong --headcount; 閲覧率 above 100 %% cannot be trusted",
+            report.readers,
+            headcount,
+        )
     if report.unknown_reading:
         logger.warning(
             "analytics.report: no reading time for %d article(s) (%s); their 読了率 is left "

@@ -84,10 +84,17 @@ def _summary(report: Report) -> str:
                ("記事", num(len(report.articles)))]  # fmt: skip
     if report.headcount:
         figures.append(("閲覧率（読者÷対象人数）", pct(report.readers / report.headcount)))
+    if report.usage.previews:
+        figures.append(("プレビュー再生（動画の再生とは別）", num(report.usage.previews)))
     items = "".join(f"<li>{escape(k)}<b>{escape(v)}</b></li>" for k, v in figures)
     notes = ""
+    if report.headcount and report.readers > report.headcount:
+        notes += (
+            f'<p class="note">読者数 {num(report.readers)} が対象人数 {num(report.headcount)} を'
+            "超えています。読者 ID の水増し（ボットなど）か、対象人数の誤りの可能性があります。</p>"
+        )
     if report.unknown_reading:
-        notes = (
+        notes += (
             f'<p class="note">読了率を判定できない記事が {len(report.unknown_reading)} 本あります'
             "（サイトに読了時間が見つかりません。--site で公開中のサイトを指定してください）。</p>"
         )

@@ -27,6 +27,7 @@ class View(NamedTuple):
     scroll: int | None
     video_quartile: int | None  # None: the full video was not played
     short_quartile: int | None
+    preview_quartile: int | None = None  # the home page's muted loop, not a play of the video
 
 
 def load_views(

@@ -15,12 +15,12 @@ from .load import View
 from .site import Site
 
 PAGE_FORMATS = ("article", "transcript", "illustrated")
-VIDEO_FORMATS = ("video", "short")
+VIDEO_FORMATS = ("video", "short", "preview")
 HOUR_MS = 3_600_000
 
 
 def _zero_per_video() -> dict[str, int]:
-    return {"video": 0, "short": 0}
+    return dict.fromkeys(VIDEO_FORMATS, 0)
 
 
 @dataclass(slots=True)
@@ -56,6 +56,7 @@ class Usage:
     paths: dict[tuple[str, str], str] = field(default_factory=dict)  # (article, format) -> path
     audiences: dict[str, str] = field(default_factory=dict)  # article -> Audience: from events
     views: int = 0
+    previews: int = 0  # page views that played a preview loop (home, lists): not video plays
 
 
 def collect(views: Iterable[View], zone: dt.tzinfo) -> Usage:
@@ -75,6 +76,7 @@ def collect(views: Iterable[View], zone: dt.tzinfo) -> Usage:
         reader.days.add(day)
         usage.daily[day, view.article or ""] += view.pageviews
         usage.hourly[hour] += view.pageviews
+        usage.previews += view.preview_quartile is not None
         if view.article:
             _add_use(usage, view)
     return usage
@@ -96,7 +98,8 @@ def _add_use(usage: Usage, view: View) -> None:
         page[1] = max(page[1], view.scroll or 0)
     if fmt == "article":
         use.article_views += view.pageviews
-    for name, quartile in (("video", view.video_quartile), ("short", view.short_quartile)):
+    quartiles = (view.video_quartile, view.short_quartile, view.preview_quartile)
+    for name, quartile in zip(VIDEO_FORMATS, quartiles, strict=True):
         if quartile is not None:
             use.plays[name] += 1
             use.done[name] += quartile == 100

@@ -64,7 +64,7 @@
   on(window, "pagehide", flush);
   on(doc, "visibilitychange", () => (doc.hidden ? flush() : tick()));
 
-  // Videos (the full video or the short cut, from data-format): play, then each quartile once.
+  // Videos (full, short cut, or the home page's preview loop, from data-format): play, then each quartile once.
   for (let video of doc.querySelectorAll("video")) {
     let done = -1;
     let reach = to => {
