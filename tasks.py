@@ -166,6 +166,12 @@ def docs(c):
         "port": "port; 0 picks a free one",
         "db": "SQLite file for the events (created if missing)",
         "origin": "the site's origin(s) allowed to send events, comma-separated",
+        "sync": "normal (flushed every second) or full (every batch waits for the disk)",
+        "new-readers-per-hour": "distinct reader ids one address may bring in an hour",
+        "idle-timeout": "seconds a connection may stay open without a request",
+        "request-timeout": "seconds from a request's first byte to its last (slower: 408)",
+        "max-connections": "open connections at most",
+        "trusted-proxies": "reverse proxy address(es) whose X-Forwarded-For names the client",
     }
 )
 def collector(
@@ -174,13 +180,32 @@ def collector(
     port=8001,
     db="var/events.sqlite3",
     origin=f"http://{CONFIG['host']}:{CONFIG['port']},http://localhost:{CONFIG['port']}",
+    sync="",
+    new_readers_per_hour=0,
+    idle_timeout=0.0,
+    request_timeout=0.0,
+    max_connections=0,
+    trusted_proxies="",
 ):
-    """Run the analytics collector the beacon posts to (POST /collect); Ctrl-C stops."""
-    from analytics.app import CollectorConfig
-    from analytics.collector import parse_origins, serve
+    """Run the analytics collector the beacon posts to (POST /collect); Ctrl-C stops.
 
+    The options are those of ``python -m analytics.collector`` (one parser, one set of
+    defaults: docs/operations/collector-limits.md); an option not given keeps its default.
+    """
+    from analytics.collector import main
+
+    argv = ["--host", host, "--port", str(port), "--db", db, "--origin", origin]
+    optional = {
+        "--sync": sync,
+        "--new-readers-per-hour": new_readers_per_hour,
+        "--idle-timeout": idle_timeout,
+        "--request-timeout": request_timeout,
+        "--max-connections": max_connections,
+        "--trusted-proxies": trusted_proxies,
+    }
+    argv += [item for name, value in optional.items() if value for item in (name, str(value))]
     # uvicorn stops on Ctrl-C by itself, after the queued events are written.
-    serve(CollectorConfig(db=Path(db), origins=parse_origins(origin)), host, int(port))
+    main(argv)
 
 
 @task(
