@@ -10,11 +10,14 @@ is timed.
 
 from __future__ import annotations
 
+import json
 import random
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from mag_core.manifest import MANIFEST_PATH, MANIFEST_VERSION
 
 TARGET_SECONDS = 30.0
 DAY_MS = 24 * 60 * 60 * 1000
@@ -81,20 +84,28 @@ def make_events(total: int, readers: int = 20_000, articles: int = 200) -> Itera
 
 
 def write_site(folder: Path, articles: int = 200) -> Path:
-    """Article pages marked up as the theme marks them, for titles and reading times."""
+    """A built site as the report reads it: the build manifest's articles and pages."""
+    entries = []
     for number in range(articles):
-        slug = _article(number)
-        page = folder / "2026" / slug / "index.html"
-        page.parent.mkdir(parents=True)
-        page.write_text(
-            f'<html><head><script defer src="/theme/js/beacon.min.js" data-article="{slug}" '
-            f'data-format="article" data-audience="busy light"></script></head><body>'
-            f'<article class="article"><header class="article-header">'
-            f'<h1 class="article-title">記事 {number}</h1><p class="article-meta">'
-            f'<span class="reading-time">約{1 + number % 5}分で読めます</span></p></header>'
-            f"<p>本文</p></article></body></html>",
-            encoding="utf-8",
+        slug, url = _article(number), f"2026/{_article(number)}/"
+        minutes = 1 + number % 5
+        entries.append(
+            {
+                "id": slug,
+                "title": f"記事 {number}",
+                "url": url,
+                "audience": ["busy", "light"],
+                "formats": [{"id": "article", "url": url}],
+                "pages": [
+                    {"format": "article", "url": url, "title": f"記事 {number}", "minutes": minutes}
+                ],
+                "media": {},
+            }
         )
+    manifest = folder / MANIFEST_PATH
+    manifest.parent.mkdir(parents=True)
+    data = {"version": MANIFEST_VERSION, "site": "bench", "articles": entries}
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return folder
 
 

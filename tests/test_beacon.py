@@ -205,7 +205,7 @@ def test_a_reader_who_reads_watches_and_switches_format_is_recorded(live, reader
 
 @pytest.mark.browser
 def test_the_home_page_preview_reports_its_own_format_not_the_full_video(tmp_path, reader):
-    """A real video article's short cut, looping muted on the home page (mag_video, preview.js)."""
+    """A real video article's short cut, played muted on the home page (mag_video, preview.js)."""
     output = tmp_path / "output"
     output.mkdir()
     server = LiveServer(output)
@@ -218,6 +218,7 @@ def test_the_home_page_preview_reports_its_own_format_not_the_full_video(tmp_pat
         }
         build_site(tmp_path, files, MAG_BEACON={"url": collector.url})
         reader.goto(f"{server.url}/")
+        reader.click("[data-preview-toggle]")  # the reader starts it (it may not start itself)
         deadline = time.monotonic() + 30
         while not (video := read_events(collector.db, type="video")):
             assert time.monotonic() < deadline, "the home page's preview never reported"
@@ -317,7 +318,7 @@ def test_pages_work_when_the_collector_is_down(tmp_path, clip, browser):
 
 
 def beacon_tag(page_soup):
-    return page_soup.find("script", src=lambda src: src and "beacon.min.js" in src)
+    return page_soup.find("script", src=lambda src: src and "/js/beacon.min." in src)
 
 
 def test_every_page_carries_the_beacon_with_its_article_and_format(tmp_path, clip, monkeypatch):
@@ -340,7 +341,8 @@ def test_every_page_carries_the_beacon_with_its_article_and_format(tmp_path, cli
     # The opt-out page is listed with the pages, and is the one page never measured.
     assert 'href="../../pages/opt-out/"' in (output / "pages/about/index.html").read_text()
     assert beacon_tag(soup(output / "pages/opt-out/index.html")) is None
-    served = output / "theme" / "js" / "beacon.min.js"
+    (served,) = (output / "theme" / "js").glob("beacon.min.*.js")
+    assert story["src"].endswith(f"/theme/js/{served.name}")  # named by its content
     source = (ROOT / "theme" / script.SOURCE).read_text(encoding="utf-8")
     assert served.read_bytes() == script.minify(source)
 
@@ -349,8 +351,8 @@ def test_no_endpoint_means_no_beacon_and_no_opt_out_page(tmp_path, clip, monkeyp
     monkeypatch.delenv("MAG_BEACON_URL", raising=False)
     output = build_site(tmp_path, site_files(clip))
     assert beacon_tag(soup(output / "2026/beacon-story/index.html")) is None
-    assert "beacon.min.js" not in (output / "index.html").read_text(encoding="utf-8")
-    assert not (output / "theme" / "js" / "beacon.min.js").exists()
+    assert "beacon.min" not in (output / "index.html").read_text(encoding="utf-8")
+    assert not list((output / "theme" / "js").glob("beacon.min*"))
     assert not (output / "pages" / "opt-out").exists()
 
 
@@ -384,3 +386,16 @@ def test_the_beacon_is_at_most_1200_bytes_minified_and_gzipped():
     assert script.gzipped_size(minified) <= 1200
     gzip_cli = subprocess.run(["gzip", "-9", "-n"], input=minified, capture_output=True, check=True)
     assert len(gzip_cli.stdout) == script.gzipped_size(minified)
+
+
+def test_an_editors_preview_of_a_draft_is_never_measured(tmp_path, clip):
+    files = {
+        **site_files(clip),
+        "articles/draft.md": (
+            "Title: 下書きの記事\nDate: 2026-11-03\nCategory: 新規事業\nSlug: shitagaki\n"
+            "Status: draft\n\n本文。\n"
+        ),
+    }
+    output = build_site(tmp_path, files, MAG_BEACON={"url": "https://mag.intra.example/collect"})
+    assert beacon_tag(soup(output / "2026/beacon-story/index.html")) is not None
+    assert beacon_tag(soup(output / "drafts" / "shitagaki.html")) is None

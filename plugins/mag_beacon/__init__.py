@@ -70,7 +70,7 @@ def add_opt_out_page(generator) -> None:
 def write_script(pelican) -> None:
     beacon = beacon_for(pelican.settings)
     if beacon:
-        script.write(beacon.script, script.output_path(pelican.settings, pelican.output_path))
+        script.write(beacon.script, pelican.output_path, beacon.src)
 
 
 def register() -> None:

@@ -11,8 +11,13 @@ from typing import Any
 
 import rjsmin
 
+from mag_core.files import write_atomically
+
 SOURCE = Path("static") / "js" / "beacon.js"  # inside the theme
-OUTPUT_NAME = "js/beacon.min.js"  # inside THEME_STATIC_DIR
+# Inside THEME_STATIC_DIR, named by its content like the theme's CSS and JS
+# (mag_assets): a page of one release never runs another release's beacon while
+# a publish switches releases, and the web server may cache it for a year.
+OUTPUT_NAME = "js/beacon.min.{digest}.js"
 SIZE_LIMIT = 1200  # bytes after minifying and gzip -9
 
 
@@ -36,18 +41,11 @@ def build(settings: Mapping[str, Any]) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()[:10]
 
 
-def output_path(settings: Mapping[str, Any], output: str | Path) -> Path:
-    return Path(output) / settings["THEME_STATIC_DIR"] / OUTPUT_NAME
-
-
 def site_path(settings: Mapping[str, Any], digest: str) -> str:
-    """The script's site-relative URL, versioned so browsers never run a stale copy."""
-    return f"{settings['THEME_STATIC_DIR']}/{OUTPUT_NAME}?v={digest}"
+    """The script's site-relative URL; its file is written at the same path in the output."""
+    return f"{settings['THEME_STATIC_DIR']}/{OUTPUT_NAME.format(digest=digest)}"
 
 
-def write(data: bytes, target: Path) -> None:
+def write(data: bytes, output: str | Path, src: str) -> None:
     """Write via a temporary name, so a reader never gets half a script."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.part")
-    temporary.write_bytes(data)
-    temporary.replace(target)
+    write_atomically(Path(output) / src, data)

@@ -1,4 +1,4 @@
-// Reader analytics beacon, schema v1 (docs/analytics-events.md). mag_beacon minifies it
+// Reader analytics beacon, schema v1 (docs/development/analytics-events.md). mag_beacon minifies it
 // into the output and loads it with `defer` from base.html. It sends nothing under
 // Do-Not-Track or Global Privacy Control, or after the reader opted out (pages/opt-out/).
 // Nothing here may break a page: every send is fire-and-forget. Written compactly
