@@ -140,16 +140,16 @@ def tech_site(tmp_path_factory) -> Path:
 
 
 def summaries(output: Path) -> dict[str, str]:
-    """{article slug: the summary its card shows on the front page}."""
+    """{article slug: the summary the front page shows for it} (the lead story and the cards)."""
     from conftest import soup
 
-    cards = soup(output / "index.html").select(".card")
-    return {
-        card.select_one(".card__title a")["href"].rstrip("/").rsplit("/", 1)[-1]: card.select_one(
-            ".card__summary"
-        ).get_text()
-        for card in cards
-    }
+    found = {}
+    for item in soup(output / "index.html").select("article.lead, article.card"):
+        summary = item.select_one(".lead__summary, .card__summary")
+        if summary is not None:
+            link = item.select_one(".lead__title a, .card__title a")["href"]
+            found[link.rstrip("/").rsplit("/", 1)[-1]] = summary.get_text()
+    return found
 
 
 EXPECTED_SUMMARIES = {

@@ -22,7 +22,7 @@ VIDEO_ARTICLE = "2026/shinki-jigyou-kontesuto-shinsain-taidan/"
 # One page of every type the theme has, as a reader would reach it.
 PAGE_TYPES = {
     "home": "",
-    "article": "2026/shinki-jigyou-no-genba-kara-1-souko-no-komarigoto-ga-aidea/",
+    "article": "2026/shinki-jigyou-no-genba-kara-1-souko-no-komarigoto/",
     "article with a chart": "2026/contest-2027-guide/",
     "video article": VIDEO_ARTICLE,
     "transcript": VIDEO_ARTICLE + "transcript/",

@@ -47,10 +47,13 @@ class IllustratedGenerator(Generator):
         self.config = illustrated_settings.read(self.settings)
         maker = maker_for(self.settings)
         articles = articles_with_pages(self.context)
+        # Title covers fill the lists' holes: only articles that are in a list get one.
+        listed = {id(article) for article in self.context.get("articles", [])}
         shades = {name: n for n, name in enumerate(sorted({_category(a) for a in articles}))}
         for article in articles:
             self._cover(article, maker)
-            if self.config["title_covers"] and not getattr(article, "cover_image", None):
+            covered = getattr(article, "cover_image", None)
+            if self.config["title_covers"] and not covered and id(article) in listed:
                 site, shade = self.settings["SITENAME"], shades[_category(article)]
                 article.title_cover = title_cover(maker, article, site, shade)
             if self.config["share_cards"]:
