@@ -71,7 +71,7 @@ def _build(root: Path, content: Path, output: Path, cache: Path):
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    import mag_illustrated.state
+    from mag_illustrated.state import state_of
 
     settings = read_settings(
         str(root / "pelicanconf.py"),
@@ -83,7 +83,7 @@ def _build(root: Path, content: Path, output: Path, cache: Path):
         },
     )
     Pelican(settings=settings).run()
-    return mag_illustrated.state.current()
+    return state_of(settings)
 
 
 def _plain_pillow(content: Path) -> int:

@@ -9,8 +9,9 @@ import pictures
 import pytest
 from PIL import Image
 
-from conftest import build_in, soup
+from conftest import build_in, run_pelican, soup, write_site
 from mag_core import BuildStopped
+from mag_illustrated.state import BuildState, state_of
 
 ARTICLE = """Title: 写真で見る現場
 Date: 2026-05-01 09:00
@@ -122,18 +123,20 @@ def test_unreferenced_static_images_are_cleaned_too(build):
         assert not pictures.has_location_or_exif(image)
 
 
-def test_a_rebuild_with_nothing_changed_encodes_no_image(build, tmp_path):
-    import mag_illustrated.state
+def images_of_a_build(folder: Path, files) -> BuildState:
+    """A real build of ``files``; what mag_illustrated recorded of it (on the run's Build)."""
+    return state_of(run_pelican(write_site(folder, files), folder / "output"))
 
+
+def test_a_rebuild_with_nothing_changed_encodes_no_image(tmp_path):
     files = site_files(**{"wide.png": pictures.png(1600, 900), "photo.jpg": pictures.phone_photo()})
-    build(files)
-    first = mag_illustrated.state.current()
+    first = images_of_a_build(tmp_path, files)
     # 2 clean originals, 3 + 1 WebP widths, 1 share card; and the title cover an article
     # without a Cover: gets (its drawing, the clean original and 3 WebP widths).
     assert first.encoded == 12
     cached = {p: p.stat().st_mtime_ns for p in (tmp_path / "cache").rglob("*") if p.is_file()}
-    output = build(files)
-    again = mag_illustrated.state.current()
+    again = images_of_a_build(tmp_path, files)
+    output = tmp_path / "output"
     assert again is not first
     assert again.encoded == 0
     assert again.reused == first.encoded + first.reused
@@ -142,19 +145,14 @@ def test_a_rebuild_with_nothing_changed_encodes_no_image(build, tmp_path):
     assert soup(output / "2026/photo-story/index.html").select(".article-body picture")
 
 
-def test_a_changed_image_gets_new_derivatives(build):
-    build(site_files(**{"wide.png": pictures.png(1600, 900), "photo.jpg": pictures.phone_photo()}))
-    import mag_illustrated.state
-
-    build(
-        site_files(
-            **{
-                "wide.png": pictures.png(1600, 900, colour="#e76f51"),
-                "photo.jpg": pictures.phone_photo(),
-            }
-        )
+def test_a_changed_image_gets_new_derivatives(tmp_path):
+    photo = pictures.phone_photo()
+    images_of_a_build(
+        tmp_path, site_files(**{"wide.png": pictures.png(1600, 900), "photo.jpg": photo})
     )
-    assert mag_illustrated.state.current().encoded == 4  # clean original + 3 WebP widths
+    changed = pictures.png(1600, 900, colour="#e76f51")
+    state = images_of_a_build(tmp_path, site_files(**{"wide.png": changed, "photo.jpg": photo}))
+    assert state.encoded == 4  # clean original + 3 WebP widths
 
 
 BAD_IMAGES = {

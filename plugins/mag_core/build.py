@@ -13,9 +13,11 @@ nothing of one run can leak into the next.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, MutableMapping
-from typing import Any
+from collections.abc import Callable, Mapping, MutableMapping
+from pathlib import Path
+from typing import Any, TypeVar
 
+from .cache import publish_file
 from .console import log_problem
 from .errors import BuildStopped, ContentError
 from .settings import is_strict
@@ -24,6 +26,7 @@ from .templating import RenderOnce
 logger = logging.getLogger(__name__)
 
 BUILD_SETTING = "MAG_BUILD"
+State = TypeVar("State")
 
 
 class Build:
@@ -33,7 +36,31 @@ class Build:
         self.strict = is_strict(settings)
         self.problems: list[ContentError] = []
         self.render_once = RenderOnce()
-        self.articles: list[Any] = []  # published and hidden, in the order Pelican sorted them
+        # Cached files (renditions, derivatives) that go into the output when it is
+        # finished: (cached file, output-relative destination).
+        self.to_publish: list[tuple[Path, str]] = []
+        # Sources made into something else (a video into renditions): never copied raw.
+        self.consumed: set[str] = set()
+        self._states: dict[str, Any] = {}
+
+    def publish(self, cached: Path, destination: str) -> None:
+        """Put ``cached`` at ``destination`` in the output when the build is finished."""
+        self.to_publish.append((Path(cached), destination.lstrip("/")))
+
+    def consume(self, source: str | Path) -> None:
+        """``source`` was made into something else: Pelican must not copy it as it is."""
+        self.consumed.add(str(Path(source).resolve()))
+
+    def state_for(self, plugin: str, make: Callable[[], State]) -> State:
+        """A plugin's own record of this build (made on first use)."""
+        if plugin not in self._states:
+            self._states[plugin] = make()
+        return self._states[plugin]
+
+    def publish_all(self, output: Path) -> None:
+        """Link (or copy) every cached file into the finished output."""
+        for cached, destination in self.to_publish:
+            publish_file(cached, Path(output) / destination)
 
     def report(self, error: ContentError) -> None:
         """A content problem: an error that stops a strict build, a warning otherwise."""
@@ -51,6 +78,18 @@ class Build:
         """Raise once for every problem a strict build found, before a page is written."""
         if self.problems:
             raise BuildStopped(self.problems)
+
+
+def drop_statics(generator: Any, drop: Callable[[Any], bool]) -> None:
+    """Remove the static files ``drop`` picks from what Pelican copies into the output.
+
+    The one rule for every plugin that publishes a source its own way: Pelican
+    copies from ``context["staticfiles"]``, which may be a list other than
+    ``generator.staticfiles`` once another plugin replaced it, so both go.
+    """
+    lists = (generator.staticfiles, generator.context.get("staticfiles", []))
+    for files in {id(files): files for files in lists}.values():
+        files[:] = [static for static in files if not drop(static)]
 
 
 def start_build(settings: MutableMapping[str, Any]) -> Build:

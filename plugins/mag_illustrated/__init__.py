@@ -16,20 +16,18 @@ from pathlib import Path, PurePosixPath
 from pelican import signals
 
 from mag_core import ContentError, declare_keys, report
+from mag_core.build import drop_statics
 
 from . import settings as illustrated_settings
 from .generator import IllustratedGenerator, maker_for
 from .images import is_raster
 from .rewrite import rewrite_content
-from .state import current, reset
+from .state import state_of
 
 __all__ = ["IllustratedGenerator", "register"]
 
 
 def get_generators(_pelican):
-    # Sent at the start of every run, also under `pelican -r`, which reuses one
-    # Pelican object and so sends `initialized` only once.
-    reset()
     return IllustratedGenerator
 
 
@@ -55,7 +53,7 @@ def take_over_images(generator) -> None:
     Panel files and animation frames used by a variant are not published at
     all: the variant publishes what it made from them.
     """
-    state = current()
+    state = state_of(generator.settings)
     maker = maker_for(generator.settings)
     content_root = Path(generator.path)
     dropped = set()
@@ -69,16 +67,12 @@ def take_over_images(generator) -> None:
             state.statics.append((static, maker.clean_original(content_root / relative)))
         except ContentError as error:  # never publish what could not be cleaned
             report(error, generator.settings)
-    # Pelican copies from context["staticfiles"]; another plugin may have made it a new list.
-    lists = (generator.staticfiles, generator.context.get("staticfiles", []))
-    for files in {id(files): files for files in lists}.values():
-        files[:] = [static for static in files if id(static) not in dropped]
+    drop_statics(generator, lambda static: id(static) in dropped)
 
 
 def register() -> None:
     # Featured: true puts an article in the front page's lead (the theme reads it).
     declare_keys("illustrated", "featured")
-    signals.initialized.connect(reset)
     signals.article_generator_finalized.connect(rewrite_articles)
     signals.page_generator_finalized.connect(rewrite_pages)
     signals.static_generator_finalized.connect(take_over_images)

@@ -15,7 +15,7 @@ from mag_core.contents import articles_with_pages
 from . import settings as illustrated_settings
 from .cards import share_card, title_cover
 from .images import ImageMaker, is_raster
-from .state import current
+from .state import BuildState, state_of
 from .variant import front_matter_line, load_variant
 
 logger = logging.getLogger(__name__)
@@ -23,11 +23,11 @@ logger = logging.getLogger(__name__)
 
 def maker_for(settings) -> ImageMaker:
     """One ImageMaker per build, shared by the signal handlers and the generator."""
-    tools = current().tools
-    if "maker" not in tools:
+    state = state_of(settings)
+    if "maker" not in state.tools:
         config = illustrated_settings.read(settings)
-        tools["maker"] = ImageMaker(config, Cache(cache_root(settings)))
-    return tools["maker"]
+        state.tools["maker"] = ImageMaker(config, Cache(cache_root(settings)), state)
+    return state.tools["maker"]
 
 
 def _category(article) -> str:
@@ -104,12 +104,11 @@ class IllustratedGenerator(Generator):
                 url=variant.url,
                 relative_urls=self.settings["RELATIVE_URLS"],
             )
-        publish_all(Path(self.output_path))
+        publish_all(state_of(self.settings), Path(self.output_path))
 
 
-def publish_all(output: Path) -> None:
+def publish_all(state: BuildState, output: Path) -> None:
     """Link every derivative and cleaned original into the output, then say what was done."""
-    state = current()
     for relative, cached in state.published.items():
         publish_file(cached, output / relative)
     for static, cached in state.statics:  # save_as read now: {attach} may have moved it

@@ -26,7 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from mag_core import ContentError
 from mag_core.cache import Cache, cache_key
 
-from .state import current
+from .state import BuildState
 
 RASTER_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 MIME_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -170,9 +170,10 @@ def safe_stem(path: Path) -> str:
 class ImageMaker:
     """Makes (or finds in the cache) every derivative of the images it is given."""
 
-    def __init__(self, config: Mapping[str, Any], cache: Cache) -> None:
+    def __init__(self, config: Mapping[str, Any], cache: Cache, state: BuildState) -> None:
         self.config = config
         self.cache = cache
+        self.state = state  # this build's record: what to publish, how many were made
 
     def key(self, inputs: Iterable[Path | bytes], **recipe: Any) -> str:
         return cache_key(inputs, {"v": RECIPE_VERSION, "pillow": PIL.__version__, **recipe})
@@ -238,10 +239,9 @@ class ImageMaker:
     def store(self, key: str, suffix: str, url: str | None, encode: Callable[[Path], None]) -> Path:
         """The cached file for ``key`` (``encode(path)`` writes it if missing), published at url."""
         cached, made = self.cache.get_or_make(key, suffix, encode)
-        state = current()
-        state.count(made)
+        self.state.count(made)
         if url is not None:
-            state.publish(url, cached)
+            self.state.publish(url, cached)
         return cached
 
 

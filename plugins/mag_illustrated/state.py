@@ -1,7 +1,7 @@
 """What one build of the plugin made: files to publish and how many images it encoded.
 
-Module state lives for one build only: reset() runs at the start of each run,
-because `pelican -r` and livereload reuse one process.
+The record lives on the run's Build (mag_core.build), so `pelican -r` and
+livereload, which reuse one process, start every run with a fresh one.
 """
 
 from __future__ import annotations
@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from mag_core.build import build_of
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 25
@@ -48,13 +51,6 @@ class BuildState:
             self.reused += 1
 
 
-STATE = BuildState()
-
-
-def reset(*_args: Any) -> None:
-    global STATE  # noqa: PLW0603 - one fresh record per build
-    STATE = BuildState()
-
-
-def current() -> BuildState:
-    return STATE
+def state_of(settings: Mapping[str, Any]) -> BuildState:
+    """This run's record (made on first use)."""
+    return build_of(settings).state_for("mag_illustrated", BuildState)

@@ -13,7 +13,6 @@ from mag_core.frontmatter import read_front_matter
 from .animation import animation_set, frame_files
 from .images import ImageMaker, ImageSet, is_raster
 from .panels import IMAGE_SUFFIXES, PanelFile, PanelSpec, parse_panel_file
-from .state import current
 from .vector import svg_set
 
 
@@ -74,8 +73,7 @@ def load_variant(
     content_root = Path(settings["PATH"]).resolve()
     folder = panel_folder(article, content_root)
     panel_file = parse_panel_file(folder / config["panel_file"])
-    taken = current().taken
-    taken.add(_relative(panel_file.path, content_root))
+    maker.state.taken.add(_relative(panel_file.path, content_root))
     panels = []
     for number, spec in enumerate(panel_file.panels, start=1):
         if not spec.alt:
@@ -99,9 +97,8 @@ def _panel_image(
             line=spec.line,
         )
     relative = _relative(path, content_root)
-    taken = current().taken
     if path.is_dir():
-        taken.update(_relative(frame, content_root) for frame in frame_files(path))
+        maker.state.taken.update(_relative(frame, content_root) for frame in frame_files(path))
         duration = int(spec.fields.get("duration") or config["frame_duration"])
         return animation_set(maker, path, duration)
     if path.suffix.lower() == ".svg":
@@ -112,7 +109,7 @@ def _panel_image(
             f"panel {spec.name!r} is not PNG, JPEG, WebP, SVG or a folder",
             line=spec.line,
         )
-    taken.add(relative)
+    maker.state.taken.add(relative)
     return maker.image_set(path, relative)
 
 
