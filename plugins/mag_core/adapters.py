@@ -6,6 +6,9 @@ place that touches those internals, so an upgrade has one file to check.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 
 def forget_stopped_sitemap() -> None:
     """Let pelican-sitemap write the sitemap of this run, even after a stopped run.
@@ -26,3 +29,22 @@ def forget_stopped_sitemap() -> None:
         return
     sitemap.generator._main_pelican = None
     sitemap.generator.page_queue = []
+
+
+def after_intrasite_links(content: Any, transform: Callable[[str, str], str]) -> None:
+    """Run ``transform(html, siteurl)`` each time Pelican renders ``content`` for a page.
+
+    Missing upstream hook (Pelican 4.12, ``Content._update_content``): Pelican
+    resolves ``{static}`` links per page, for the ``siteurl`` of that page (with
+    relative URLs a card on ``category/x/`` and on the front page differ), but
+    its link pattern knows ``href``/``src``/``poster``… and not ``srcset``, which
+    holds several URLs, and no signal is sent when it renders. mag_illustrated's
+    ``<picture>`` markup carries placeholders that must be resolved the same way,
+    so the one private method is wrapped here, keeping Pelican's own result.
+    """
+    pelican_update = content._update_content
+
+    def update(text: str, siteurl: str) -> str:
+        return transform(pelican_update(text, siteurl), siteurl)
+
+    content._update_content = update

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 from mag_core import ContentError, report
+from mag_core.adapters import after_intrasite_links
 
 from .images import ImageMaker, ImageSet, is_raster
 
@@ -129,15 +130,12 @@ def _attributes(attrs: Mapping[str, str | None]) -> str:
 
 def _resolve_placeholder_on_render(content) -> None:
     """Resolve our srcset URLs wherever, and just as, Pelican resolves {static} links."""
-    pelican_update = content._update_content
     relative = content.settings["RELATIVE_URLS"]
 
     def join(siteurl: str, url: str) -> str:  # Pelican's own joiners (contents._link_replacer)
         return os.path.join(siteurl, url) if relative else urljoin(siteurl.rstrip("/") + "/", url)
 
-    def update(text: str, siteurl: str) -> str:
-        return _PLACEHOLDER_URL.sub(
-            lambda m: join(siteurl, m["url"]), pelican_update(text, siteurl)
-        )
+    def resolve(text: str, siteurl: str) -> str:
+        return _PLACEHOLDER_URL.sub(lambda m: join(siteurl, m["url"]), text)
 
-    content._update_content = update
+    after_intrasite_links(content, resolve)

@@ -40,8 +40,8 @@ def on_content(content) -> None:
         summary = html.escape(
             summarise(prose, limit, config["sentence_ends"], config["ellipsis"]), quote=False
         )
+        # Pelican's summary reads the metadata first (Content.get_summary).
         content.metadata["summary"] = summary
-        content._summary = summary
 
 
 def _opening(paragraphs, limit: int):

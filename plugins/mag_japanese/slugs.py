@@ -183,5 +183,4 @@ def fix_wrapper_slugs(content, slug: Callable[[str], str]) -> None:
     wrappers.extend(getattr(content, "tags", None) or [])
     wrappers.extend(getattr(content, "authors", None) or [])
     for wrapper in wrappers:
-        if wrapper._slug_from_name:  # an explicit slug set elsewhere wins
-            wrapper._slug = slug(wrapper.name)
+        wrapper.slug = slug(wrapper.name)  # Pelican's public setter (URLWrapper.slug)
