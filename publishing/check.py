@@ -24,6 +24,7 @@ import html5lib
 from html5lib.constants import E as PARSE_MESSAGES
 
 from mag_core import ContentError
+from mag_core.manifest import MANIFEST_PATH, ManifestError, read_manifest
 
 from .links import Release, uses_of
 
@@ -49,7 +50,32 @@ def check_site(root: Path, siteurl: str) -> list[ContentError]:
         problems += check_page(release, page)
     for stylesheet in _files(release.root, "*.css"):
         problems += check_stylesheet(release, stylesheet)
-    return problems
+    return problems + check_articles(release.root)
+
+
+def check_articles(root: Path) -> list[ContentError]:
+    """Every page of every article the build says it published is in the release.
+
+    Read from the build's manifest (mag_core.manifest), not from the pages: an
+    article whose page a plugin or a template change failed to write is caught
+    even though no other page links to it (a hidden article, say). A release
+    already installed has no manifest (publishing leaves it out): nothing to do.
+    """
+    if not (root / MANIFEST_PATH).exists():
+        return []
+    try:
+        articles = read_manifest(root)["articles"]
+    except ManifestError as error:
+        return [ContentError(root / MANIFEST_PATH, str(error).split(": ", 1)[-1])]
+    return [
+        ContentError(
+            f"{page['url']}index.html",
+            f"the page of {article['id']!r} ({page['format']}) is missing from the release",
+        )
+        for article in articles
+        for page in article["pages"]
+        if page["url"].endswith("/") and not (root / page["url"] / "index.html").is_file()
+    ]
 
 
 def _files(root: Path, pattern: str) -> list[Path]:

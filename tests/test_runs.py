@@ -115,3 +115,19 @@ def test_a_manifest_of_another_version_is_refused_with_the_reason(tmp_path):
         read_manifest(tmp_path)
     with pytest.raises(ManifestError, match="no build manifest"):
         read_manifest(tmp_path / "nowhere")
+
+
+def test_the_publish_check_reads_the_manifest_for_pages_nothing_links_to(build):
+    from publishing.check import check_articles
+
+    output = build({"articles/h.md": article("h", "限定公開", 2, more="Status: hidden\n")})
+    assert check_articles(output) == []
+    (output / "2026" / "h" / "index.html").unlink()
+    (problem,) = check_articles(output)
+    assert (problem.path, problem.message) == (
+        "2026/h/index.html",
+        "the page of 'h' (article) is missing from the release",
+    )
+    (output / MANIFEST_PATH).write_text("{", encoding="utf-8")
+    (damaged,) = check_articles(output)
+    assert "cannot read the build manifest" in damaged.message
