@@ -371,8 +371,13 @@ def report(
     """Reader report for the editors: segments, formats and 読了率 (dashboard + CSV)."""
     from analytics.report.cli import main
 
-    given = {"--site": site, "--headcount": int(headcount) or "", "--directory": directory,
-             "--since": since, "--until": until}  # fmt: skip
+    given = {
+        "--site": site,
+        "--headcount": int(headcount) or "",
+        "--directory": directory,
+        "--since": since,
+        "--until": until,
+    }
     args = ["--db", db, "--out", out, "--settings", str(HERE / CONFIG["settings_dev"])]
     args += [item for name, value in given.items() if value for item in (name, str(value))]
     args += ["--strict"] if strict else []

@@ -38,12 +38,30 @@ STORAGE_VERSION = 2
 
 COLUMNS = (
     "received_at",  # milliseconds since the epoch, the collector's clock
-    "v", "type", "site", "reader", "view", "path", "article", "format",
-    "referrer", "audience",
-    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
-    "engaged_ms", "scroll", "quartile", "muted", "captions", "from_format",
-    "kind", "url",
-)  # fmt: skip
+    "v",
+    "type",
+    "site",
+    "reader",
+    "view",
+    "path",
+    "article",
+    "format",
+    "referrer",
+    "audience",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+    "engaged_ms",
+    "scroll",
+    "quartile",
+    "muted",
+    "captions",
+    "from_format",
+    "kind",
+    "url",
+)
 
 _CREATE = f"""
 CREATE TABLE IF NOT EXISTS events (
@@ -231,9 +249,21 @@ def _storable(value: Any) -> Any:
 # from its pageview and engagement events; a video event's format is the video's (the home
 # page's muted preview loop is "preview", kept apart from plays of the full video).
 VIEW_COLUMNS = (
-    "reader", "view", "article", "format", "path", "audience", "received_at", "pageviews",
-    "newsletter", "engaged_ms", "scroll", "video_quartile", "short_quartile", "preview_quartile",
-)  # fmt: skip
+    "reader",
+    "view",
+    "article",
+    "format",
+    "path",
+    "audience",
+    "received_at",
+    "pageviews",
+    "newsletter",
+    "engaged_ms",
+    "scroll",
+    "video_quartile",
+    "short_quartile",
+    "preview_quartile",
+)
 _VIEWS = """
 SELECT reader, view, MAX(article),
     MAX(CASE WHEN type IN ('pageview', 'engagement') THEN format END),

@@ -45,9 +45,14 @@ def event_body(client: int, seq: int) -> bytes:
     """A valid event, unique by its view id; the kinds rotate like a real page's."""
     view = f"{client:06x}{seq:010x}"
     common = {
-        "v": 1, "site": "bench", "reader": f"r{client:09x}", "view": view,
-        "path": "/2026/bench-article/", "article": "bench-article", "format": "article",
-    }  # fmt: skip
+        "v": 1,
+        "site": "bench",
+        "reader": f"r{client:09x}",
+        "view": view,
+        "path": "/2026/bench-article/",
+        "article": "bench-article",
+        "format": "article",
+    }
     kind = seq % 3
     if kind == 0:
         event = {**common, "type": "pageview", "referrer": "", "utm_source": "newsletter"}

@@ -46,13 +46,39 @@ def _ffmpeg() -> str:
 def _source(path: Path, seconds: int, size: str) -> Path:
     """testsrc2 + a tone at a low bitrate, a keyframe every 10 s (like a camera export)."""
     subprocess.run(
-        [_ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}",
-         "-f", "lavfi", "-i", f"sine=frequency=300:duration={seconds}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "32", "-g", "250",
-         "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-shortest", str(path)],
+        [
+            _ffmpeg(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={size}:rate=25:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=300:duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "32",
+            "-g",
+            "250",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-shortest",
+            str(path),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     return path
 
 
@@ -63,10 +89,16 @@ def _article(work: Path, source: Path, highlights: str):
     captions = work / "bench.ja.vtt"
     captions.write_text(CAPTIONS, encoding="utf-8")
     return VideoFrontMatter(
-        article=work / "bench.md", video=source, captions=captions, highlights=highlights,
-        highlights_line=None, poster_time=None, poster_image=None, poster_line=None,
+        article=work / "bench.md",
+        video=source,
+        captions=captions,
+        highlights=highlights,
+        highlights_line=None,
+        poster_time=None,
+        poster_image=None,
+        poster_line=None,
         aspect="16:9",
-    )  # fmt: skip
+    )
 
 
 def _overhead(work: Path, runs: int) -> None:
@@ -148,10 +180,24 @@ def _seeking(work: Path, runs: int) -> None:
     listing.write_text(f"file '{short}'\n" * 10, encoding="utf-8")
     long = work / "ten-minutes.mp4"
     subprocess.run(
-        [_ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
-         "-i", str(listing), "-c", "copy", str(long)],
+        [
+            _ffmpeg(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-c",
+            "copy",
+            str(long),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     config = {**DEFAULTS, "max_width": 640, "max_height": 360}
     timings = {}
     for source in (short, long):
@@ -162,9 +208,15 @@ def _seeking(work: Path, runs: int) -> None:
         size = output_size(info, "16:9", config)
         target = work / f"cut-{source.stem}.mp4"
         args = short_args(
-            _ffmpeg(), source, target, pieces=pieces, probe=info, size=size,
-            ass_path=None, config=config,
-        )  # fmt: skip
+            _ffmpeg(),
+            source,
+            target,
+            pieces=pieces,
+            probe=info,
+            size=size,
+            ass_path=None,
+            config=config,
+        )
         timings[source] = median_seconds(lambda args=args: subprocess.run(args, check=True), runs)
     print(f"sources: {60} s and {600} s, 640x360; cut: 3 x 10 s", flush=True)
     report("30-s cut from a 10-min vs a 1-min source", timings[long], timings[short], target=1.3)
@@ -200,8 +252,17 @@ def _rebuild(root: Path, work: Path, runs: int) -> None:
     )
 
     def build(content: Path) -> None:
-        command = [sys.executable, "-m", "pelican", str(content), "-s", str(conf),
-                   "-o", str(content.parent / "output"), "-q"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(content),
+            "-s",
+            str(conf),
+            "-o",
+            str(content.parent / "output"),
+            "-q",
+        ]
         subprocess.run(command, check=True, cwd=root, stdout=subprocess.DEVNULL)
 
     build(with_video)  # fills the cache

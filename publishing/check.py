@@ -80,9 +80,10 @@ def check_articles(root: Path) -> list[ContentError]:
 
 def _files(root: Path, pattern: str) -> list[Path]:
     return sorted(
-        path for path in root.rglob(pattern)
+        path
+        for path in root.rglob(pattern)
         if not SKIPPED_FOLDERS & set(path.relative_to(root).parts[:-1])
-    )  # fmt: skip
+    )
 
 
 def check_page(release: Release, page: Path) -> list[ContentError]:
@@ -90,10 +91,13 @@ def check_page(release: Release, page: Path) -> list[ContentError]:
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
     tree = parser.parse(page.read_bytes(), transport_encoding="utf-8")
     problems = [
-        ContentError(name, f"not valid HTML (column {column}): "
-                     f"{PARSE_MESSAGES.get(code, code) % (data or {})}", line=line)
+        ContentError(
+            name,
+            f"not valid HTML (column {column}): {PARSE_MESSAGES.get(code, code) % (data or {})}",
+            line=line,
+        )
         for (line, column), code, data in parser.errors[:MAX_PARSE_ERRORS]
-    ]  # fmt: skip
+    ]
     problems += _check_links(release, page, name, tree)
     problems += _check_images(name, tree)
     problems += _check_videos(name, tree)
@@ -108,10 +112,13 @@ def _check_links(release: Release, page: Path, name: str, tree: Element) -> list
         if isinstance(target, Path) and not release.exists(target):
             problems.append(ContentError(name, f"{use.element} {use.url!r}: no such file"))
         elif isinstance(target, str) and use.loaded:
-            problems.append(ContentError(
-                name, f"{use.element} {use.url!r} is loaded from outside the site",
-                hint="pages may fetch nothing from other servers: copy the file into the site",
-            ))  # fmt: skip
+            problems.append(
+                ContentError(
+                    name,
+                    f"{use.element} {use.url!r} is loaded from outside the site",
+                    hint="pages may fetch nothing from other servers: copy the file into the site",
+                )
+            )
     return problems
 
 
@@ -127,35 +134,47 @@ def _check_images(name: str, tree: Element) -> list[ContentError]:
     for image in tree.iter("img"):
         alt = image.get("alt")
         if alt is None or (not alt.strip() and id(image) in in_text):
-            problems.append(ContentError(
-                name, f"<img src={image.get('src', '')!r}> has no alt text",
-                hint="write what the picture shows: ![説明](images/...) in Markdown",
-            ))  # fmt: skip
+            problems.append(
+                ContentError(
+                    name,
+                    f"<img src={image.get('src', '')!r}> has no alt text",
+                    hint="write what the picture shows: ![説明](images/...) in Markdown",
+                )
+            )
     return problems
 
 
 def _check_videos(name: str, tree: Element) -> list[ContentError]:
     problems = []
     videos = [
-        video for video in tree.iter("video")
+        video
+        for video in tree.iter("video")
         if video.get("data-format") not in BURNED_IN and video.get("data-preview") is None
-    ]  # fmt: skip
+    ]
     for video in videos:
         tracks = [
-            track for track in video.iter("track")
+            track
+            for track in video.iter("track")
             if track.get("kind", "subtitles") in CAPTION_KINDS and track.get("src")
-        ]  # fmt: skip
+        ]
         if not tracks:
-            problems.append(ContentError(
-                name, f"<video id={video.get('id', '')!r}> has no captions",
-                hint="add 'Captions: media/<name>.vtt' to the article's front matter",
-            ))  # fmt: skip
+            problems.append(
+                ContentError(
+                    name,
+                    f"<video id={video.get('id', '')!r}> has no captions",
+                    hint="add 'Captions: media/<name>.vtt' to the article's front matter",
+                )
+            )
     has_transcript = any(link.get("data-format") == "transcript" for link in tree.iter("a"))
     if videos and not has_transcript:
-        problems.append(ContentError(
-            name, "a video article without a link to its transcript",
-            hint="the transcript page is made from the captions: add 'Captions:' to the article",
-        ))  # fmt: skip
+        problems.append(
+            ContentError(
+                name,
+                "a video article without a link to its transcript",
+                hint="the transcript page is made from the captions: "
+                "add 'Captions:' to the article",
+            )
+        )
     return problems
 
 

@@ -89,9 +89,10 @@ def to_carry(live_files: set[str], live_carried: set[str], new_files: set[str]) 
     such a request never gets a 404. Files kept once are not kept again.
     """
     return sorted(
-        path for path in live_files - new_files - live_carried
+        path
+        for path in live_files - new_files - live_carried
         if not path.endswith(NOT_CARRIED) and not Path(path).name.startswith(".")
-    )  # fmt: skip
+    )
 
 
 def files_in(folder: Path) -> set[str]:

@@ -82,11 +82,32 @@ def make_sync_source(path: Path, kind: str, marks: tuple[float, ...], seconds: f
     audio = f"aevalsrc='0.7*sin(2*PI*1000*t)*({tone})':s=48000:d={seconds - late}"
     target = path.with_suffix(suffix)
     subprocess.run(
-        [FFMPEG, "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", video, "-itsoffset", str(late), "-f", "lavfi", "-i", audio,
-         "-fps_mode", "vfr", "-pix_fmt", "yuv420p", *video_codec, *audio_codec, str(target)],
+        [
+            FFMPEG,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            video,
+            "-itsoffset",
+            str(late),
+            "-f",
+            "lavfi",
+            "-i",
+            audio,
+            "-fps_mode",
+            "vfr",
+            "-pix_fmt",
+            "yuv420p",
+            *video_codec,
+            *audio_codec,
+            str(target),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     return target
 
 
@@ -115,13 +136,24 @@ _SOUND_START = re.compile(r"silence_end: (-?[\d.]+)")
 def measure(path: Path) -> Timeline:
     """Flash and beep onsets, and stream ends, of a published (or source) file."""
     result = subprocess.run(
-        [FFMPEG, "-hide_banner", "-nostdin", "-i", str(path), "-filter_complex",
-         "[0:v:0]scale=16:16,showinfo[v];"
-         "[0:a:0]ashowinfo,silencedetect=n=-26dB:d=0.03,anullsink",
-         "-map", "[v]", "-f", "null", "-"],
+        [
+            FFMPEG,
+            "-hide_banner",
+            "-nostdin",
+            "-i",
+            str(path),
+            "-filter_complex",
+            "[0:v:0]scale=16:16,showinfo[v];"
+            "[0:a:0]ashowinfo,silencedetect=n=-26dB:d=0.03,anullsink",
+            "-map",
+            "[v]",
+            "-f",
+            "null",
+            "-",
+        ],
         capture_output=True,
         check=True,
-    )  # fmt: skip
+    )
     log = result.stderr.decode("utf-8", "replace")
     frames = [
         (float(t), float(d), int(y))

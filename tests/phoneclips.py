@@ -39,10 +39,19 @@ def rotated(path: Path) -> Path:
 def tall_60fps(path: Path) -> Path:
     """1080x1920 at 60 fps with AAC sound, as a phone records portrait video."""
     _ffmpeg(
-        "-f", "lavfi", "-i", "testsrc2=size=1080x1920:rate=60:duration=1",
-        "-f", "lavfi", "-i", "sine=frequency=440:duration=1:sample_rate=48000",
-        *_h264("-crf", "35"), "-c:a", "aac", str(path),
-    )  # fmt: skip
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=1080x1920:rate=60:duration=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=1:sample_rate=48000",
+        *_h264("-crf", "35"),
+        "-c:a",
+        "aac",
+        str(path),
+    )
     return path
 
 
@@ -55,12 +64,36 @@ def hdr(path: Path, kind: str, *, bars: str = BARS) -> Path:
         f"zscale=p=bt2020:t={transfer}:m=bt2020nc:r=tv:npl=203,format=yuv420p10le"
     )
     _ffmpeg(
-        "-f", "lavfi", "-i", bars,
-        "-f", "lavfi", "-i", "sine=frequency=440:duration=1:sample_rate=48000", "-vf", grade,
-        "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error",
-        "-color_primaries", "bt2020", "-color_trc", transfer, "-colorspace", "bt2020nc",
-        "-color_range", "tv", "-tag:v", "hvc1", "-c:a", "aac", str(path),
-    )  # fmt: skip
+        "-f",
+        "lavfi",
+        "-i",
+        bars,
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=1:sample_rate=48000",
+        "-vf",
+        grade,
+        "-c:v",
+        "libx265",
+        "-preset",
+        "ultrafast",
+        "-x265-params",
+        "log-level=error",
+        "-color_primaries",
+        "bt2020",
+        "-color_trc",
+        transfer,
+        "-colorspace",
+        "bt2020nc",
+        "-color_range",
+        "tv",
+        "-tag:v",
+        "hvc1",
+        "-c:a",
+        "aac",
+        str(path),
+    )
     return path
 
 
@@ -82,9 +115,17 @@ def iphone(path: Path) -> Path:
 def full_range(path: Path) -> Path:
     """Colour bars in full range ("yuvj", 0-255), as many Android phones record."""
     _ffmpeg(
-        "-f", "lavfi", "-i", BARS, "-vf", "scale=out_range=pc",
-        *_h264("-color_range", "pc"), "-pix_fmt", "yuvj420p", str(path),
-    )  # fmt: skip
+        "-f",
+        "lavfi",
+        "-i",
+        BARS,
+        "-vf",
+        "scale=out_range=pc",
+        *_h264("-color_range", "pc"),
+        "-pix_fmt",
+        "yuvj420p",
+        str(path),
+    )
     return path
 
 
@@ -98,9 +139,19 @@ def with_sound(path: Path, layout: str) -> Path:
     """A small picture with sound in ``layout`` ("5.1" or "mono"): a tone in every channel."""
     tone = f"sine=frequency=440:duration=1:sample_rate=48000,aformat=channel_layouts={layout}"
     _ffmpeg(
-        "-f", "lavfi", "-i", "testsrc=size=160x90:rate=25:duration=1", "-f", "lavfi", "-i", tone,
-        *_h264(), "-c:a", "aac", str(path),
-    )  # fmt: skip
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x90:rate=25:duration=1",
+        "-f",
+        "lavfi",
+        "-i",
+        tone,
+        *_h264(),
+        "-c:a",
+        "aac",
+        str(path),
+    )
     return path
 
 

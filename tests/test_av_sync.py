@@ -82,9 +82,19 @@ def test_published_frame_rate_is_constant_at_the_camera_rate(published, output):
 
 @pytest.mark.parametrize(
     ("measured", "published"),
-    [(30.0, 30.0), (29.8, 30000 / 1001), (29.6, 30.0), (26.0, 30.0), (15.0, 15.0),
-     (25.0, 25.0), (60.0, 30.0), (60000 / 1001, 30000 / 1001), (50.0, 25.0), (120.0, 30.0)],
-)  # fmt: skip
+    [
+        (30.0, 30.0),
+        (29.8, 30000 / 1001),
+        (29.6, 30.0),
+        (26.0, 30.0),
+        (15.0, 15.0),
+        (25.0, 25.0),
+        (60.0, 30.0),
+        (60000 / 1001, 30000 / 1001),
+        (50.0, 25.0),
+        (120.0, 30.0),
+    ],
+)
 def test_published_rate_is_a_standard_rate_reduced_evenly(measured, published):
     from mag_video.model import Probe
     from mag_video.settings import DEFAULTS

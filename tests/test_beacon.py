@@ -69,13 +69,32 @@ def make_clip(folder: Path) -> bytes:
 
     target = folder / "clip.mp4"
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y",
-         "-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=2.5",
-         "-f", "lavfi", "-i", "sine=frequency=440:duration=2.5",
-         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
-         "-movflags", "+faststart", str(target)],
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=15:duration=2.5",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=2.5",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            "-movflags",
+            "+faststart",
+            str(target),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     return target.read_bytes()
 
 
@@ -330,8 +349,10 @@ def test_every_page_carries_the_beacon_with_its_article_and_format(tmp_path, cli
     assert story.has_attr("defer")
     assert story["data-endpoint"] == "https://mag.intra.example/collect"
     assert (story["data-site"], story["data-article"], story["data-format"]) == (
-        "mag", "beacon-story", "article",
-    )  # fmt: skip
+        "mag",
+        "beacon-story",
+        "article",
+    )
     assert story["data-audience"] == "busy light"
     pages = ["index.html", "archives/index.html", "search/index.html", "pages/about/index.html"]
     for page in pages:

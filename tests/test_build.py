@@ -86,8 +86,10 @@ def test_series_pages_and_links_between_parts(site):
     assert first.select_one("a.series-prev") is None
     series_page = soup(site / "series/genba-kara/index.html")
     assert [a.get_text() for a in series_page.select(".card__title a")] == [
-        "連載その一", "連載その二", "連載その三",
-    ]  # fmt: skip
+        "連載その一",
+        "連載その二",
+        "連載その三",
+    ]
     home = soup(site / "index.html")
     assert "現場から" in home.select_one(".row--series").get_text()
 

@@ -98,9 +98,7 @@ def test_duplicate_cue_ids(tmp_path):
     assert error.line == 7
 
 
-@pytest.mark.parametrize(
-    ("encoding", "label"), [("cp932", "CP932"), ("euc_jp", "EUC-JP")]
-)  # fmt: skip
+@pytest.mark.parametrize(("encoding", "label"), [("cp932", "CP932"), ("euc_jp", "EUC-JP")])
 def test_not_utf8_says_which_encoding_to_convert_from(tmp_path, encoding, label):
     error = error_for(tmp_path, GOOD.encode(encoding))
     assert "not UTF-8" in error.message

@@ -95,9 +95,14 @@ def collector(tmp_path_factory):
 
 def event(event_type="pageview", **fields):
     base = {
-        "v": 1, "site": "mag", "reader": "k3j9x0a1b2", "view": "v0c4q8z1m2",
-        "path": "/2026/judges-talk/", "article": "judges-talk", "format": "article",
-    }  # fmt: skip
+        "v": 1,
+        "site": "mag",
+        "reader": "k3j9x0a1b2",
+        "view": "v0c4q8z1m2",
+        "path": "/2026/judges-talk/",
+        "article": "judges-talk",
+        "format": "article",
+    }
     return {**base, "type": event_type, **fields}
 
 
@@ -141,8 +146,11 @@ def test_every_event_type_is_stored_and_numbers_are_clamped(collector):
     )
     assert (engagement["engaged_ms"], engagement["scroll"]) == (0, 100)
     assert (video["format"], video["quartile"], video["muted"], video["captions"]) == (
-        "short", 75, 1, 0,
-    )  # fmt: skip
+        "short",
+        75,
+        1,
+        0,
+    )
     assert (fmt["format"], fmt["from_format"]) == ("transcript", "article")
     assert (click["kind"], click["url"]) == ("download", "https://x.example/a.pdf")
 
@@ -293,11 +301,30 @@ def test_every_acknowledged_event_survives_sigkill_during_a_burst(tmp_path):
     acked_file = tmp_path / "acked.txt"
     clients = 24
     load = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.loadgen", "--url", running.url, "--origin", ORIGIN,
-         "--clients", str(clients), "--rate", "0", "--seconds", "60", "--total", "60000",
-         "--acked-file", str(acked_file)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.loadgen",
+            "--url",
+            running.url,
+            "--origin",
+            ORIGIN,
+            "--clients",
+            str(clients),
+            "--rate",
+            "0",
+            "--seconds",
+            "60",
+            "--total",
+            "60000",
+            "--acked-file",
+            str(acked_file),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert load.stderr.readline().startswith("loadgen: started")
         # Killed once a thousand events are in, whatever the machine's speed: mid-burst.
@@ -337,10 +364,22 @@ def count_rows(db: Path) -> int:
 def test_invoke_collector_serves_with_the_documented_options(tmp_path):
     db = tmp_path / "var" / "events.sqlite3"
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("invoke")), "collector", "--host", "127.0.0.1",
-         "--port", "0", "--db", str(db), "--origin", ORIGIN],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).with_name("invoke")),
+            "collector",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--origin",
+            ORIGIN,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = re.search(r"http://\S+", process.stdout.readline()).group(0)
         parts = urlsplit(url)

@@ -249,10 +249,26 @@ def test_the_database_folder_deleted_under_load_is_answered_503_and_reported(tmp
     folder = tmp_path / "var"
     running = Collector(folder / "events.sqlite3", args=["--rate", "1e6", "--burst", "1000000"])
     load = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.loadgen", "--url", running.url, "--origin", ORIGIN,
-         "--clients", "20", "--rate", "1000", "--seconds", "6"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.loadgen",
+            "--url",
+            running.url,
+            "--origin",
+            ORIGIN,
+            "--clients",
+            "20",
+            "--rate",
+            "1000",
+            "--seconds",
+            "6",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         poll(lambda: folder.exists() and count_rows(running.db) >= 300)
         shutil.rmtree(folder)
@@ -414,8 +430,12 @@ def test_a_database_that_cannot_be_written_stops_the_start_with_one_clear_line(t
         db = tmp_path / "var" / "events.sqlite3"
     started = subprocess.run(
         [sys.executable, "-m", "analytics.collector", "--port", "0", "--db", str(db)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert started.returncode == 1
     assert started.stdout == ""  # never said it was listening
     assert started.stderr.startswith(f"analytics: cannot store events in {db} (")

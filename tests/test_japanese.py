@@ -85,10 +85,23 @@ def test_summary_joins_japanese_paragraphs_without_spaces():
 def _pelican_process(content: Path, output: Path, cache: Path) -> subprocess.CompletedProcess:
     """A build in a process of its own: within one process slugs are remembered anyway."""
     return subprocess.run(
-        [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "pelicanconf.py"),
-         "-o", str(output), "-e", f"MAG_CACHE_PATH={json.dumps(str(cache))}"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(content),
+            "-s",
+            str(ROOT / "pelicanconf.py"),
+            "-o",
+            str(output),
+            "-e",
+            f"MAG_CACHE_PATH={json.dumps(str(cache))}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
 
 def test_readings_are_kept_between_builds_and_a_damaged_memo_only_costs_time(tmp_path):
@@ -181,9 +194,25 @@ def test_summaries_are_the_first_prose_never_headings_code_math_tables_or_captio
         assert found[slug] == expected, slug
     for summary in found.values():
         assert len(summary) <= SUMMARY_LIMIT + 1
-        for leak in ("はじめに", "概要", "TL;DR", "$$", "\\(", "\\[", "frac", "git rebase", "|",
-                     "図1", "社内勉強会", "引用", "requests", ":::",
-                     "https", "発表を文章に", "下書きメモ"):  # fmt: skip
+        for leak in (
+            "はじめに",
+            "概要",
+            "TL;DR",
+            "$$",
+            "\\(",
+            "\\[",
+            "frac",
+            "git rebase",
+            "|",
+            "図1",
+            "社内勉強会",
+            "引用",
+            "requests",
+            ":::",
+            "https",
+            "発表を文章に",
+            "下書きメモ",
+        ):
             assert leak not in summary, (leak, summary)
 
 

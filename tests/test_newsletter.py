@@ -67,21 +67,27 @@ Alt: トロフィーのイラスト
 def site_files(clip: bytes) -> dict:
     return {
         "articles/talk.md": article(
-            "talk", "審査員対談", "2026-11-20",
+            "talk",
+            "審査員対談",
+            "2026-11-20",
             "Audience: busy\nVideo: media/talk.mp4\nCaptions: media/talk.ja.vtt\n"
             "Highlights: q1\nSummary: 審査員の二人が、応募者に期待することを語ります。",
         ),
         "media/talk.mp4": clip,
         "media/talk.ja.vtt": CAPTIONS,
         "articles/pitch.md": article(
-            "pitch", "ピッチの一日", "2026-11-10",
+            "pitch",
+            "ピッチの一日",
+            "2026-11-10",
             "Audience: light\nIllustrated: illustrations/pitch/",
         ),
         "illustrations/pitch/panels.md": PANELS,
         "illustrations/pitch/01-stage.png": pictures.png(640, 400),
         "illustrations/pitch/02-award.png": pictures.png(640, 400, mark=3),
         "articles/deep.md": article(
-            "deep", 'R&D "速報" 現場から（2）', "2026-11-05",
+            "deep",
+            'R&D "速報" 現場から（2）',
+            "2026-11-05",
             "Audience: core\nCover: images/cover.png\nSeries: 現場から\nPart: 2\n"
             'Summary: 連載の第2回。<b onmouseover="alert(1)">太字</b>です。',
         ),
@@ -90,7 +96,7 @@ def site_files(clip: bytes) -> dict:
         "articles/old.md": article(
             "old", "現場から（1）", "2026-10-01", "Series: 現場から\nPart: 1"
         ),
-    }  # fmt: skip
+    }
 
 
 @dataclass
@@ -199,15 +205,22 @@ def smtp_server(certificates, monkeypatch):
     inbox = Inbox()
     port = free_port()
     controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, tls_context=server_context,
-        require_starttls=True, authenticator=inbox.authenticate, auth_require_tls=True,
-    )  # fmt: skip
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context,
+        require_starttls=True,
+        authenticator=inbox.authenticate,
+        auth_require_tls=True,
+    )
     controller.start()
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # the client trusts the test CA only
     for name, value in {
-        "MAG_SMTP_HOST": "127.0.0.1", "MAG_SMTP_PORT": str(port),
-        "MAG_SMTP_USER": USER, "MAG_SMTP_PASSWORD": PASSWORD,
-    }.items():  # fmt: skip
+        "MAG_SMTP_HOST": "127.0.0.1",
+        "MAG_SMTP_PORT": str(port),
+        "MAG_SMTP_USER": USER,
+        "MAG_SMTP_PASSWORD": PASSWORD,
+    }.items():
         monkeypatch.setenv(name, value)
     yield inbox
     controller.stop()
@@ -241,9 +254,14 @@ def send(issue, recipients: Path, log_path: Path, **options):
     lists = read_recipients(recipients, SEGMENTS)
     with SentLog(log_path) as log:
         return send_issue(
-            issue, lists, SmtpConfig.from_env(), log,
-            sender=SENDER, batch_size=options.get("batch_size", 50), batch_pause=0,
-        )  # fmt: skip
+            issue,
+            lists,
+            SmtpConfig.from_env(),
+            log,
+            sender=SENDER,
+            batch_size=options.get("batch_size", 50),
+            batch_pause=0,
+        )
 
 
 def parts(message) -> tuple[str, str]:
@@ -459,8 +477,9 @@ def test_dry_run_writes_eml_files_and_sends_nothing(site, recipients, tmp_path, 
 
     assert outcome.report is None
     assert sorted(path.name for path in outcome.eml) == ["busy.eml", "core.eml", "light.eml"]
-    message = email.message_from_bytes((tmp_path / ISSUE / "eml/busy.eml").read_bytes(),
-                                       policy=policy.default)  # fmt: skip
+    message = email.message_from_bytes(
+        (tmp_path / ISSUE / "eml/busy.eml").read_bytes(), policy=policy.default
+    )
     assert message["To"].addresses[0].addr_spec == "hanako@example.test"
     assert message["Subject"] == f"みらいマガジン {ISSUE}号｜現場から（1）"
     text, html = parts(message)
@@ -567,14 +586,22 @@ def test_invoke_newsletter_says_what_is_missing(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "invoke", "newsletter", "--issue", ISSUE, "--out", str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert "give 'since' (a date) or 'series'" in result.stderr
     help_text = subprocess.run(
         [sys.executable, "-m", "invoke", "--help", "newsletter"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for option in ("--issue", "--since", "--series", "--recipients", "--dry-run", "--out"):
         assert option in help_text
 
@@ -615,8 +642,11 @@ def start_sender(site, recipients: Path, log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
     return subprocess.Popen(
         [sys.executable, "-c", SENDER_SCRIPT, str(site.folder), str(recipients), str(log), SENDER],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_until(check, timeout: float = 30.0) -> None:
@@ -661,9 +691,14 @@ def test_an_article_for_core_leads_the_core_email_before_newer_articles_for_ever
     }
     files["articles/deep.md"] = article("deep", "深掘り", "2026-11-02", "Audience: core")
     files["articles/quick.md"] = article("quick", "速報", "2026-11-01", "Audience: busy")
-    output = build(files, MAG_NEWSLETTER={
-        "issue": ISSUE, "since": "2026-11-01", "site_url": "https://mag.example.test",
-    })  # fmt: skip
+    output = build(
+        files,
+        MAG_NEWSLETTER={
+            "issue": ISSUE,
+            "since": "2026-11-01",
+            "site_url": "https://mag.example.test",
+        },
+    )
 
     issue_ = load_issue(output / "newsletter" / ISSUE)
     assert issue_.segment("core").articles[0] == "deep"
@@ -714,15 +749,22 @@ def serve_inbox(inbox, certificates, monkeypatch) -> Controller:
     server_context, ca_file = certificates
     port = free_port()
     controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, tls_context=server_context,
-        require_starttls=True, authenticator=inbox.authenticate, auth_require_tls=True,
-    )  # fmt: skip
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context,
+        require_starttls=True,
+        authenticator=inbox.authenticate,
+        auth_require_tls=True,
+    )
     controller.start()
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     for name, value in {
-        "MAG_SMTP_HOST": "127.0.0.1", "MAG_SMTP_PORT": str(port),
-        "MAG_SMTP_USER": USER, "MAG_SMTP_PASSWORD": PASSWORD,
-    }.items():  # fmt: skip
+        "MAG_SMTP_HOST": "127.0.0.1",
+        "MAG_SMTP_PORT": str(port),
+        "MAG_SMTP_USER": USER,
+        "MAG_SMTP_PASSWORD": PASSWORD,
+    }.items():
         monkeypatch.setenv(name, value)
     return controller
 
@@ -771,8 +813,10 @@ def test_a_send_killed_after_the_relay_took_a_message_repeats_only_it_with_the_s
         assert again.returncode == 0, error
     finally:
         controller.stop()
-    ids = [email.message_from_bytes(data, policy=policy.default)["Message-ID"]
-           for _, data in inbox.received]  # fmt: skip
+    ids = [
+        email.message_from_bytes(data, policy=policy.default)["Message-ID"]
+        for _, data in inbox.received
+    ]
     assert len(ids) == 6  # five readers, one message repeated...
     assert len(set(ids)) == 5  # ...under the Message-ID it had: one email in every inbox
     assert ids[2] == ids[3]
@@ -781,12 +825,18 @@ def test_a_send_killed_after_the_relay_took_a_message_repeats_only_it_with_the_s
         assert sent.in_flight(ISSUE) == set()
 
 
-def test_a_lock_of_another_machine_holds_until_it_goes_stale(issue, smtp_server, recipients,
-                                                             tmp_path):  # fmt: skip
+def test_a_lock_of_another_machine_holds_until_it_goes_stale(
+    issue, smtp_server, recipients, tmp_path
+):
     log = tmp_path / "sent.sqlite3"
     lock = tmp_path / f"sent.sqlite3.{ISSUE}.lock"
-    holder = {"issue": ISSUE, "host": "other-host", "pid": 1, "since": "2026-11-29T09:00:00+00:00",
-              "token": "0" * 32}  # fmt: skip
+    holder = {
+        "issue": ISSUE,
+        "host": "other-host",
+        "pid": 1,
+        "since": "2026-11-29T09:00:00+00:00",
+        "token": "0" * 32,
+    }
     lock.write_text(json.dumps(holder), encoding="utf-8")
 
     with pytest.raises(LockHeld, match="already being sent by a run on other-host"):
@@ -807,8 +857,10 @@ def test_a_lock_left_by_a_dead_process_on_this_machine_is_taken_over(
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     lock = tmp_path / f"sent.sqlite3.{ISSUE}.lock"
-    lock.write_text(json.dumps({"issue": ISSUE, "host": socket.gethostname(), "pid": dead.pid}),
-                    encoding="utf-8")  # fmt: skip
+    lock.write_text(
+        json.dumps({"issue": ISSUE, "host": socket.gethostname(), "pid": dead.pid}),
+        encoding="utf-8",
+    )
 
     report = send(issue, recipients, tmp_path / "sent.sqlite3")
 

@@ -122,8 +122,11 @@ def test_publish_switches_atomically_while_readers_read_and_rollback_restores(
 ):
     target = tmp_path / "target"
     server = serve(target / "current")
-    env = {"MAG_SITEURL": server.url, "MAG_PUBLISH_TARGET": str(target),
-           "MAG_CACHE_DIR": str(media_cache)}  # fmt: skip
+    env = {
+        "MAG_SITEURL": server.url,
+        "MAG_PUBLISH_TARGET": str(target),
+        "MAG_CACHE_DIR": str(media_cache),
+    }
     first = invoke(make_project(tmp_path / "v1", release_site(1, RED)), "publish", **env)
     assert first.returncode == 0, first.stdout + first.stderr
     (release_1,) = LocalTarget(target).releases()
@@ -174,9 +177,12 @@ def live_target(tmp_path_factory, media_cache) -> tuple[Path, str]:
     target = work / "target"
     siteurl = "http://127.0.0.1:9"  # never requested: the check reads files
     result = invoke(
-        make_project(work / "good", release_site(1, RED)), "publish",
-        MAG_SITEURL=siteurl, MAG_PUBLISH_TARGET=str(target), MAG_CACHE_DIR=str(media_cache),
-    )  # fmt: skip
+        make_project(work / "good", release_site(1, RED)),
+        "publish",
+        MAG_SITEURL=siteurl,
+        MAG_PUBLISH_TARGET=str(target),
+        MAG_CACHE_DIR=str(media_cache),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return target, siteurl
 
@@ -207,8 +213,9 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
-def test_a_broken_build_leaves_the_live_site_as_it_was(tmp_path, live_target, clip, case,
-                                                       media_cache):  # fmt: skip
+def test_a_broken_build_leaves_the_live_site_as_it_was(
+    tmp_path, live_target, clip, case, media_cache
+):
     good_target, siteurl = live_target
     target = tmp_path / "target"
     shutil.copytree(good_target, target, symlinks=True)
@@ -220,9 +227,12 @@ def test_a_broken_build_leaves_the_live_site_as_it_was(tmp_path, live_target, cl
         files["media/clip.mp4"] = clip
 
     result = invoke(
-        make_project(tmp_path / "broken", files), "publish",
-        MAG_SITEURL=siteurl, MAG_PUBLISH_TARGET=str(target), MAG_CACHE_DIR=str(media_cache),
-    )  # fmt: skip
+        make_project(tmp_path / "broken", files),
+        "publish",
+        MAG_SITEURL=siteurl,
+        MAG_PUBLISH_TARGET=str(target),
+        MAG_CACHE_DIR=str(media_cache),
+    )
 
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -270,8 +280,12 @@ def test_remote_target_gets_releases_by_rsync_and_switches_on_the_host(tmp_path,
     shell.write_text('#!/bin/sh\nshift\nexec sh -c "$*"\n')
     shell.chmod(0o755)
     remote = tmp_path / "remote with space"
-    env = {"MAG_SITEURL": "http://127.0.0.1:9", "MAG_PUBLISH_TARGET": f"webhost:{remote}",
-           "MAG_PUBLISH_RSH": str(shell), "MAG_CACHE_DIR": str(media_cache)}  # fmt: skip
+    env = {
+        "MAG_SITEURL": "http://127.0.0.1:9",
+        "MAG_PUBLISH_TARGET": f"webhost:{remote}",
+        "MAG_PUBLISH_RSH": str(shell),
+        "MAG_CACHE_DIR": str(media_cache),
+    }
 
     first = invoke(make_project(tmp_path / "v1", release_site(1, RED)), "publish", **env)
     assert first.returncode == 0, first.stdout + first.stderr
@@ -315,8 +329,12 @@ def test_remote_target_gets_releases_by_rsync_and_switches_on_the_host(tmp_path,
 
 
 def test_keeping_n_releases_never_removes_the_live_one():
-    releases = ["20261101-000000-000000", "20261102-000000-000000", "20261103-000000-000000",
-                "20261104-000000-000000"]  # fmt: skip
+    releases = [
+        "20261101-000000-000000",
+        "20261102-000000-000000",
+        "20261103-000000-000000",
+        "20261104-000000-000000",
+    ]
     assert to_prune(releases, releases[-1], 2) == releases[:2]
     assert to_prune(releases, releases[0], 2) == releases[1:3]  # two kept, the live one too
     # The release a rollback would return to is kept first, however old.
@@ -365,11 +383,13 @@ def test_preview_serves_the_production_build_with_range_requests(tmp_path, media
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MAG_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "preview", "--port", str(port)], cwd=project,
+        [sys.executable, "-m", "invoke", "preview", "--port", str(port)],
+        cwd=project,
         env={**clean, "MAG_CACHE_DIR": str(media_cache), "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for line in process.stdout:
             if line.startswith("Serving"):
@@ -445,8 +465,13 @@ def test_every_release_lists_its_files_and_checksums(live_target):
     assert "2026/oshirase/index.html" in listed
     assert all(re.fullmatch(r"[0-9a-f]{64}", digest) for digest in listed.values())
     # The same format as GNU sha256sum, so a web host can check a release by itself.
-    check = subprocess.run(["sha256sum", "--strict", "--quiet", "-c", MANIFEST], cwd=folder,
-                           capture_output=True, text=True, check=False)  # fmt: skip
+    check = subprocess.run(
+        ["sha256sum", "--strict", "--quiet", "-c", MANIFEST],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -558,8 +583,11 @@ def test_theme_css_and_js_get_hashed_names_that_change_with_their_bytes(build):
 def test_a_page_loaded_before_a_switch_still_gets_its_own_stylesheet(tmp_path, serve, media_cache):
     target = tmp_path / "target"
     server = serve(target / "current")
-    env = {"MAG_SITEURL": server.url, "MAG_PUBLISH_TARGET": str(target),
-           "MAG_CACHE_DIR": str(media_cache)}  # fmt: skip
+    env = {
+        "MAG_SITEURL": server.url,
+        "MAG_PUBLISH_TARGET": str(target),
+        "MAG_CACHE_DIR": str(media_cache),
+    }
     first = invoke(make_project(tmp_path / "v1", release_site(1, RED)), "publish", **env)
     assert first.returncode == 0, first.stderr
     _, old_page = get(server.port, ARTICLE)

@@ -56,8 +56,13 @@ SITE = {
     "articles/core.md": article("コア層向け", "core-story", "core, busy"),
     "articles/kiken.md": article(HOSTILE, "kiken", "light"),
 }
-AUDIENCE = {"dokuryo": "core", "busy-story": "busy", "light-story": "light",
-            "core-story": "core busy", "kiken": "light"}  # fmt: skip
+AUDIENCE = {
+    "dokuryo": "core",
+    "busy-story": "busy",
+    "light-story": "light",
+    "core-story": "core busy",
+    "kiken": "light",
+}
 STORIES = ["busy-story", "light-story", "core-story", "kiken"]
 
 
@@ -80,9 +85,11 @@ class Reader:
         self.id = f"{kind}{number:06d}"
         parts = urlsplit(url)
         self.connection = http.client.HTTPConnection(
-            parts.hostname, parts.port, timeout=20,
+            parts.hostname,
+            parts.port,
+            timeout=20,
             source_address=(f"127.0.{1 + number // 250}.{1 + number % 250}", 0),
-        )  # fmt: skip
+        )
         self.path = parts.path
         self.views = 0
         self.expected = expected
@@ -107,8 +114,16 @@ class Reader:
         if video:
             kind, last, muted = video
             for quartile in (0, 25, 50, 75, 100)[: last // 25 + 1]:
-                self.post({**page, "type": "video", "format": kind, "quartile": quartile,
-                           "muted": muted, "captions": True})  # fmt: skip
+                self.post(
+                    {
+                        **page,
+                        "type": "video",
+                        "format": kind,
+                        "quartile": quartile,
+                        "muted": muted,
+                        "captions": True,
+                    }
+                )
         expected = self.expected
         with expected.lock:
             expected.readers[slug].add(self.id)
@@ -137,8 +152,11 @@ def behave(reader: Reader, kind: str, rng: random.Random) -> None:
     elif kind == "busy":  # short cut, muted, and a skim of the transcript
         for slug in rng.sample(STORIES, 3):
             last = 100 if rng.random() < 0.8 else 50
-            reader.visit(slug, engaged=[(seconds(rng, 25, 60), rng.randint(5, 35))],
-                         video=("short", last, True))  # fmt: skip
+            reader.visit(
+                slug,
+                engaged=[(seconds(rng, 25, 60), rng.randint(5, 35))],
+                video=("short", last, True),
+            )
             if rng.random() < 0.6:
                 reader.visit(
                     slug, "transcript", engaged=[(seconds(rng, 20, 40), rng.randint(40, 80))]
@@ -146,8 +164,9 @@ def behave(reader: Reader, kind: str, rng: random.Random) -> None:
     elif kind == "light":  # the illustrated variant, sometimes a glance at the article
         for slug in rng.sample(STORIES, rng.choice((2, 3))):
             newsletter = rng.random() < 0.3
-            reader.visit(slug, "illustrated", engaged=[(seconds(rng, 30, 60), 100)],
-                         newsletter=newsletter)  # fmt: skip
+            reader.visit(
+                slug, "illustrated", engaged=[(seconds(rng, 30, 60), 100)], newsletter=newsletter
+            )
             if rng.random() < 0.5:
                 reader.visit(slug, engaged=[(seconds(rng, 10, 25), rng.randint(20, 50))])
     else:  # dormant: one quick look
@@ -360,9 +379,22 @@ def test_bad_input_is_a_clear_error_and_the_last_report_stays(world, tmp_path, c
 @pytest.mark.browser
 def test_invoke_report_writes_a_dashboard_that_draws_offline(world, tmp_path, serve, page):
     out = tmp_path / "dashboard"
-    command = [sys.executable, "-m", "invoke", "report", "--db", str(world.db), "--out", str(out),
-               "--site", str(world.site), "--headcount", "1000",
-               "--directory", str(world.directory)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "invoke",
+        "report",
+        "--db",
+        str(world.db),
+        "--out",
+        str(out),
+        "--site",
+        str(world.site),
+        "--headcount",
+        "1000",
+        "--directory",
+        str(world.directory),
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert {"articles.csv", "readers.csv", "departments.csv"} <= {p.name for p in out.iterdir()}

@@ -39,8 +39,15 @@ def good_events() -> list[dict]:
 
 
 def engagement(reader: str, **changes) -> dict:
-    event = {**PAGE, "type": "engagement", "reader": reader, "view": f"{reader}v1",
-             "engaged_ms": 1000, "scroll": 50, "received_at": NOW_MS - HOUR_MS}  # fmt: skip
+    event = {
+        **PAGE,
+        "type": "engagement",
+        "reader": reader,
+        "view": f"{reader}v1",
+        "engaged_ms": 1000,
+        "scroll": 50,
+        "received_at": NOW_MS - HOUR_MS,
+    }
     return {**event, **changes}
 
 
@@ -152,8 +159,10 @@ def test_a_number_at_the_edge_is_clamped_by_the_collectors_rule(db):
 
 
 def test_only_this_sites_events_count(db, tmp_path):
-    other = [{**event, "site": "other-mag", "reader": "other001", "view": "other001v1"}
-             for event in good_events()[:2]]  # fmt: skip
+    other = [
+        {**event, "site": "other-mag", "reader": "other001", "view": "other001v1"}
+        for event in good_events()[:2]
+    ]
     import_events(db, other)
     checks = Checks(site="mag")
 
@@ -183,8 +192,27 @@ def test_strict_makes_any_invalid_row_an_error_and_keeps_the_last_report(db, tmp
 
 def test_no_database_content_makes_the_report_crash(db, tmp_path):
     rng = random.Random(17)  # noqa: S311 - reproducible garbage, not secrets
-    values = [None, "", "x", "pageview", "engagement", "video", "mag", "abcdef12", 0, 1, -1, 2.5,
-              10**15, 2**62, float("inf"), b"\xff\x00", "/2026/a/", "article", "short"]  # fmt: skip
+    values = [
+        None,
+        "",
+        "x",
+        "pageview",
+        "engagement",
+        "video",
+        "mag",
+        "abcdef12",
+        0,
+        1,
+        -1,
+        2.5,
+        10**15,
+        2**62,
+        float("inf"),
+        b"\xff\x00",
+        "/2026/a/",
+        "article",
+        "short",
+    ]
     rows = [
         {column: rng.choice(values) for column in COLUMNS if rng.random() < 0.7} for _ in range(400)
     ]

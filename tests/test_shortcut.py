@@ -111,9 +111,15 @@ def test_each_segment_is_seeked_to_before_its_input():
     probe = Probe(600.0, 320, 180, 25.0, "h264", "aac")
     pieces = plan([Segment(100, 110), Segment(300, 320)], 25.0, 600.0)
     args = short_args(
-        "ffmpeg", Path("in.mp4"), Path("out.mp4"), pieces=pieces, probe=probe,
-        size=output_size(probe, "16:9", DEFAULTS), ass_path=None, config=DEFAULTS,
-    )  # fmt: skip
+        "ffmpeg",
+        Path("in.mp4"),
+        Path("out.mp4"),
+        pieces=pieces,
+        probe=probe,
+        size=output_size(probe, "16:9", DEFAULTS),
+        ass_path=None,
+        config=DEFAULTS,
+    )
     inputs = [i for i, arg in enumerate(args) if arg == "-i"]
     assert len(inputs) == 2
     assert [args[i - 4 : i] for i in inputs] == [

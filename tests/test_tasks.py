@@ -67,9 +67,15 @@ def test_new_article_scaffolds_a_dated_file_with_front_matter(tmp_path):
         (project / name).symlink_to(ROOT / name)
     (project / "plugins").symlink_to(ROOT / "plugins")
     result = run_task(
-        "new-article", "--title", "新しい働き方の始め方", "--category", "働き方",
-        "--date", "2026-12-01T09:30", cwd=project,
-    )  # fmt: skip
+        "new-article",
+        "--title",
+        "新しい働き方の始め方",
+        "--category",
+        "働き方",
+        "--date",
+        "2026-12-01T09:30",
+        cwd=project,
+    )
     created = list((project / "content/articles").glob("2026-12-01-*.md"))
     assert len(created) == 1, result.stdout + result.stderr
     path = created[0]
@@ -78,8 +84,15 @@ def test_new_article_scaffolds_a_dated_file_with_front_matter(tmp_path):
     assert text.startswith(
         "Title: 新しい働き方の始め方\nDate: 2026-12-01 09:30\nCategory: 働き方\n"
     )
-    again = run_task("new-article", "--title", "新しい働き方の始め方", "--date", "2026-12-01T09:30",
-                     cwd=project, check=False)  # fmt: skip
+    again = run_task(
+        "new-article",
+        "--title",
+        "新しい働き方の始め方",
+        "--date",
+        "2026-12-01T09:30",
+        cwd=project,
+        check=False,
+    )
     assert again.returncode != 0
     assert "already exists" in again.stderr
 

@@ -100,9 +100,12 @@ def release(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("unpublished")
     target = work / "target"
     result = invoke(
-        make_project(work / "project", SITE), "publish",
-        MAG_SITEURL=SITEURL, MAG_PUBLISH_TARGET=str(target), MAG_CACHE_DIR=str(work / "cache"),
-    )  # fmt: skip
+        make_project(work / "project", SITE),
+        "publish",
+        MAG_SITEURL=SITEURL,
+        MAG_PUBLISH_TARGET=str(target),
+        MAG_CACHE_DIR=str(work / "cache"),
+    )
     # The release check (links, HTML, alt text) ran inside publish and passed.
     assert result.returncode == 0, result.stdout + result.stderr
     return (target / "current").resolve()
@@ -247,10 +250,15 @@ def test_builds_in_one_process_each_follow_their_own_settings(tmp_path):
     content = write_site(tmp_path, SITE)
 
     def settings(conf: str, output: str) -> dict:
-        return read_settings(str(ROOT / conf), override={
-            "PATH": str(content), "OUTPUT_PATH": str(tmp_path / output),
-            "THEME": str(ROOT / "theme"), "MAG_CACHE_PATH": str(tmp_path / "cache"),
-        })  # fmt: skip
+        return read_settings(
+            str(ROOT / conf),
+            override={
+                "PATH": str(content),
+                "OUTPUT_PATH": str(tmp_path / output),
+                "THEME": str(ROOT / "theme"),
+                "MAG_CACHE_PATH": str(tmp_path / "cache"),
+            },
+        )
 
     for conf, output in [("publishconf.py", "a"), ("pelicanconf.py", "b"), ("publishconf.py", "c")]:
         Pelican(settings(conf, output)).run()

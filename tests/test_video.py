@@ -272,14 +272,22 @@ def test_strict_build_exits_non_zero_from_the_command_line(tmp_path, clip_bytes)
     case, message = BAD_INPUTS["unknown highlight id"]
     content = write_site(tmp_path, bad_site(clip_bytes, case))
     result = subprocess.run(
-        [sys.executable, "-m", "pelican", str(content), "-s", "publishconf.py",
-         "-o", str(tmp_path / "out")],
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(content),
+            "-s",
+            "publishconf.py",
+            "-o",
+            str(tmp_path / "out"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         env={**os.environ, "MAG_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "300"},
         check=False,
-    )  # fmt: skip
+    )
     assert result.returncode != 0
     assert message.split(": ", 1)[1] in " ".join((result.stdout + result.stderr).split())
 

@@ -123,12 +123,32 @@ def flat_sites(tmp_path_factory) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("flat")
     clip = work / "flat.mp4"
     subprocess.run(
-        [FFMPEG, "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"color=c={BACKGROUND}:size=640x360:rate=25:d=6",
-         "-f", "lavfi", "-i", "sine=duration=6", "-c:v", "libx264", "-preset", "ultrafast",
-         "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)],
+        [
+            FFMPEG,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c={BACKGROUND}:size=640x360:rate=25:d=6",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=6",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(clip),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     sites = {}
     for aspect in ("16:9", "9:16"):
         front = VIDEO_FRONT + f"ShortAspect: {aspect}\n"

@@ -76,11 +76,24 @@ def channel_levels(path: Path) -> list[float]:
     layout = codecs(path)["audio"]
     count = 2 if ", stereo," in layout else 1 if ", mono," in layout else 6
     raw = subprocess.run(
-        [FFMPEG, "-hide_banner", "-loglevel", "error", "-i", str(path), "-map", "0:a:0",
-         "-f", "s16le", "-acodec", "pcm_s16le", "-"],
+        [
+            FFMPEG,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-f",
+            "s16le",
+            "-acodec",
+            "pcm_s16le",
+            "-",
+        ],
         capture_output=True,
         check=True,
-    ).stdout  # fmt: skip
+    ).stdout
     samples = array.array("h", raw)
     levels = []
     for channel in range(count):
@@ -235,12 +248,16 @@ def test_sound_only_file_is_a_clear_error_naming_it(build, tmp_path, cover):
             "h264 (High), yuv420p(tv, bt709, progressive), 1280x720, 25 fps, 25 tbr, 12800 tbn",
             ("tv", "bt709", "bt709", "bt709", 25.0),
         ),
-        ("vp9 (Profile 0), yuv420p(tv, progressive), 640x360, 30 fps, 30 tbr, 1k tbn",
-         ("tv", "", "", "", 30.0)),
-        ("h264, yuv420p(tv, unknown/bt709/unknown), 640x360, 18.7 fps, 30 tbr",
-         ("tv", "", "bt709", "", 30.0)),
+        (
+            "vp9 (Profile 0), yuv420p(tv, progressive), 640x360, 30 fps, 30 tbr, 1k tbn",
+            ("tv", "", "", "", 30.0),
+        ),
+        (
+            "h264, yuv420p(tv, unknown/bt709/unknown), 640x360, 18.7 fps, 30 tbr",
+            ("tv", "", "bt709", "", 30.0),
+        ),
     ],
-)  # fmt: skip
+)
 def test_probe_reads_colour_tags_and_the_camera_rate(stream, expected):
     from mag_video.probe import parse_probe
 

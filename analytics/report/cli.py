@@ -147,17 +147,27 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(message)s")
     try:
         report = make_report(
-            args.db, args.out, site=args.site, headcount=args.headcount,
-            directory=args.directory, since=args.since, until=args.until,
-            settings=load_settings(args.settings), strict=args.strict,
-        )  # fmt: skip
+            args.db,
+            args.out,
+            site=args.site,
+            headcount=args.headcount,
+            directory=args.directory,
+            since=args.since,
+            until=args.until,
+            settings=load_settings(args.settings),
+            strict=args.strict,
+        )
     except (ContentError, SettingsError, ValueError, FileNotFoundError) as error:
         print(f"report: {error}", file=sys.stderr)
         return 1
     except sqlite3.DatabaseError as error:
-        print(f"report: {args.db} is not an event database the report can read: {error}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"report: {args.db} is not an event database the report can read: {error}",
+            file=sys.stderr,
+        )
         return 1
-    print(f"report: {report.views} page views of {report.readers} readers -> "
-          f"{Path(args.out) / 'index.html'}")  # fmt: skip
+    print(
+        f"report: {report.views} page views of {report.readers} readers -> "
+        f"{Path(args.out) / 'index.html'}"
+    )
     return 0

@@ -80,8 +80,12 @@ def render(report: Report, csv_files: list[str]) -> str:
 def _summary(report: Report) -> str:
     first, last = report.period
     period = f"{first} 〜 {last}" if first else "イベントなし"
-    figures = [("期間", period), ("ページビュー", num(report.views)), ("読者", num(report.readers)),
-               ("記事", num(len(report.articles)))]  # fmt: skip
+    figures = [
+        ("期間", period),
+        ("ページビュー", num(report.views)),
+        ("読者", num(report.readers)),
+        ("記事", num(len(report.articles))),
+    ]
     if report.headcount:
         figures.append(("閲覧率（読者÷対象人数）", pct(report.readers / report.headcount)))
     if report.usage.previews:
@@ -114,10 +118,14 @@ def _time_charts(report: Report) -> str:
     for (day, _article), count in usage.daily.items():
         days[day] += count
     ordered = sorted(days)
-    daily = charts.bars([d.strftime("%m/%d") for d in ordered], [days[d] for d in ordered],
-                        "日別ページビュー")  # fmt: skip
-    hourly = charts.bars([f"{h}時" for h in range(24)], [usage.hourly[h] for h in range(24)],
-                         "時間帯別ページビュー（時）")  # fmt: skip
+    daily = charts.bars(
+        [d.strftime("%m/%d") for d in ordered], [days[d] for d in ordered], "日別ページビュー"
+    )
+    hourly = charts.bars(
+        [f"{h}時" for h in range(24)],
+        [usage.hourly[h] for h in range(24)],
+        "時間帯別ページビュー（時）",
+    )
     return (
         "<h2>日別・時間帯別</h2>"
         + figure(daily, f"日ごとのページビュー（{report.config['timezone']}）")
@@ -139,22 +147,47 @@ def _read_rule(config: dict) -> str:
 
 def _articles(report: Report) -> str:
     top = report.articles[:TOP]
-    read = charts.bars([_label(a) for a in top], [a.read_rate or 0 for a in top],
-                       "読了率（読者の多い記事）", horizontal=True, percent=True)  # fmt: skip
+    read = charts.bars(
+        [_label(a) for a in top],
+        [a.read_rate or 0 for a in top],
+        "読了率（読者の多い記事）",
+        horizontal=True,
+        percent=True,
+    )
     mix = {
         FORMAT_LABELS[fmt]: [a.mix[fmt] / max(1, sum(a.mix.values())) for a in top]
         for fmt in FORMAT_ORDER
     }
     mixed = charts.stacked([_label(a) for a in top], mix, "形式の内訳（読者数の割合）")
-    header = ["記事", "想定読者", "読了時間", "読者", "閲覧率", "読了率", "平均閲読秒",
-              "動画視聴率", "動画完了率", "ショート視聴率", "メルマガ経由"]  # fmt: skip
+    header = [
+        "記事",
+        "想定読者",
+        "読了時間",
+        "読者",
+        "閲覧率",
+        "読了率",
+        "平均閲読秒",
+        "動画視聴率",
+        "動画完了率",
+        "ショート視聴率",
+        "メルマガ経由",
+    ]
     rows = [
-        [_label(a), " ".join(a.audience), num(a.minutes) + "分" if a.minutes else "—",
-         num(a.readers), pct(a.view_rate), pct(a.read_rate), num(a.avg_engaged_s),
-         pct(a.play_rate("video")), pct(a.completion("video")), pct(a.play_rate("short")),
-         num(a.newsletter_views)]
+        [
+            _label(a),
+            " ".join(a.audience),
+            num(a.minutes) + "分" if a.minutes else "—",
+            num(a.readers),
+            pct(a.view_rate),
+            pct(a.read_rate),
+            num(a.avg_engaged_s),
+            pct(a.play_rate("video")),
+            pct(a.completion("video")),
+            pct(a.play_rate("short")),
+            num(a.newsletter_views),
+        ]
         for a in report.articles
-    ]  # fmt: skip
+    ]
     return (
         "<h2>記事ごと</h2>"
         + figure(read, _read_rule(report.config))
@@ -225,14 +258,25 @@ def _audience(report: Report) -> str:
         return "<h2>想定読者への到達</h2><p>Audience: のある記事がありません。</p>"
     threshold = report.config["audience_reach"]
     labels = [f"{r.title or r.article} → {r.segment}" for r in intended[:TOP]]
-    chart = charts.bars(labels, [r.reach or 0 for r in intended[:TOP]],
-                        "想定読者セグメントへの到達率", horizontal=True, percent=True,
-                        line=threshold)  # fmt: skip
+    chart = charts.bars(
+        labels,
+        [r.reach or 0 for r in intended[:TOP]],
+        "想定読者セグメントへの到達率",
+        horizontal=True,
+        percent=True,
+        line=threshold,
+    )
     rows = [
-        [r.title or r.article, r.segment, f"{r.readers} / {r.size}", pct(r.reach),
-         num(r.lift, 2), "到達" if r.reached else "未到達"]
+        [
+            r.title or r.article,
+            r.segment,
+            f"{r.readers} / {r.size}",
+            pct(r.reach),
+            num(r.lift, 2),
+            "到達" if r.reached else "未到達",
+        ]
         for r in intended
-    ]  # fmt: skip
+    ]
     return (
         "<h2>想定読者への到達</h2>"
         + figure(chart, f"点線：到達とみなす割合（セグメントの {pct(threshold)}）")
@@ -247,10 +291,15 @@ def _departments(report: Report) -> str:
     if result is None:
         return ""
     rows = [
-        [d.name, num(d.readers), pct(d.read_rate), num(d.avg_engaged_s),
-         *(pct(d.segments[s] / d.readers) for s in report.order)]
+        [
+            d.name,
+            num(d.readers),
+            pct(d.read_rate),
+            num(d.avg_engaged_s),
+            *(pct(d.segments[s] / d.readers) for s in report.order),
+        ]
         for d in result.shown
-    ]  # fmt: skip
+    ]
     hidden = "、".join(result.suppressed) or "なし"
     return (
         "<h2>部署別</h2>"

@@ -34,9 +34,11 @@ def read_directory(path: str | Path) -> dict[str, str]:
         missing = [name for name in COLUMNS if name not in (rows.fieldnames or ())]
         if missing:
             raise ContentError(
-                path, f"missing column(s) {', '.join(missing)}", line=1,
+                path,
+                f"missing column(s) {', '.join(missing)}",
+                line=1,
                 hint="the first line must name the columns: reader,department",
-            )  # fmt: skip
+            )
         for row in rows:
             reader = (row["reader"] or "").strip()
             department = (row["department"] or "").strip()

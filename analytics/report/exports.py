@@ -37,11 +37,15 @@ def write_all(report: Report, folder: Path) -> list[str]:
     names = [
         _articles(report, folder),
         _write(
-            folder / "daily.csv", ["date", "article", "pageviews"],
+            folder / "daily.csv",
+            ["date", "article", "pageviews"],
             ((day, article, n) for (day, article), n in sorted(report.usage.daily.items())),
         ),
-        _write(folder / "hourly.csv", ["hour", "pageviews"],
-               ((hour, report.usage.hourly[hour]) for hour in range(24))),
+        _write(
+            folder / "hourly.csv",
+            ["hour", "pageviews"],
+            ((hour, report.usage.hourly[hour]) for hour in range(24)),
+        ),
         _readers(report, folder),
         _segments(report, folder),
         _write(
@@ -51,12 +55,33 @@ def write_all(report: Report, folder: Path) -> list[str]:
         ),
         _write(
             folder / "audience.csv",
-            ["article", "title", "segment", "intended", "readers", "segment_size", "reach", "lift",
-             "reached"],
-            ((r.article, r.title, r.segment, r.intended, r.readers, r.size, r.reach, r.lift,
-              r.reached) for r in report.reach),
+            [
+                "article",
+                "title",
+                "segment",
+                "intended",
+                "readers",
+                "segment_size",
+                "reach",
+                "lift",
+                "reached",
+            ],
+            (
+                (
+                    r.article,
+                    r.title,
+                    r.segment,
+                    r.intended,
+                    r.readers,
+                    r.size,
+                    r.reach,
+                    r.lift,
+                    r.reached,
+                )
+                for r in report.reach
+            ),
         ),
-    ]  # fmt: skip
+    ]
     if report.departments is not None:
         names.append(_departments(report, folder))
     return names
@@ -64,12 +89,28 @@ def write_all(report: Report, folder: Path) -> list[str]:
 
 def _articles(report: Report, folder: Path) -> str:
     header = [
-        "article", "title", "audience", "reading_minutes", "readers", "pageviews", "view_rate",
-        "text_readers", "read_through", "read_rate", "avg_engaged_s", "article_pageviews",
-        "video_plays", "video_play_rate", "video_completion", "short_plays", "short_play_rate",
-        "short_completion", "newsletter_views", "newsletter_readers",
+        "article",
+        "title",
+        "audience",
+        "reading_minutes",
+        "readers",
+        "pageviews",
+        "view_rate",
+        "text_readers",
+        "read_through",
+        "read_rate",
+        "avg_engaged_s",
+        "article_pageviews",
+        "video_plays",
+        "video_play_rate",
+        "video_completion",
+        "short_plays",
+        "short_play_rate",
+        "short_completion",
+        "newsletter_views",
+        "newsletter_readers",
         *(f"readers_{fmt}" for fmt in FORMAT_ORDER),
-    ]  # fmt: skip
+    ]
     rows = (
         [
             a.article,
@@ -113,25 +154,42 @@ def _segments(report: Report, folder: Path) -> str:
         sizes[segment or "(none)"] = sizes.get(segment or "(none)", 0) + 1
     rules = rules_text(report.config["segment_rules"])
     rows = (
-        [segment, size, rules.get(segment, "no rule matched"),
-         *(report.profiles.get(segment, {}).get(name) for name in FEATURES)]
+        [
+            segment,
+            size,
+            rules.get(segment, "no rule matched"),
+            *(report.profiles.get(segment, {}).get(name) for name in FEATURES),
+        ]
         for segment, size in sizes.items()
-    )  # fmt: skip
+    )
     return _write(folder / "segments.csv", ["segment", "readers", "rule", *FEATURES], rows)
 
 
 def _departments(report: Report, folder: Path) -> str:
     result = report.departments
     rows = [
-        [d.name, d.readers, d.pageviews, d.read_rate, d.avg_engaged_s,
-         *(d.segments[s] / d.readers for s in report.order),
-         "pooled" if d.suppressed else ""]
+        [
+            d.name,
+            d.readers,
+            d.pageviews,
+            d.read_rate,
+            d.avg_engaged_s,
+            *(d.segments[s] / d.readers for s in report.order),
+            "pooled" if d.suppressed else "",
+        ]
         for d in result.shown
-    ]  # fmt: skip
+    ]
     note = f"suppressed: under {result.min_group} readers, or hidden to protect such a group"
     rows += [
         [name, *("" for _ in range(4 + len(report.order))), note] for name in result.suppressed
     ]
-    header = ["department", "readers", "pageviews", "read_rate", "avg_engaged_s",
-              *(f"share_{s}" for s in report.order), "note"]  # fmt: skip
+    header = [
+        "department",
+        "readers",
+        "pageviews",
+        "read_rate",
+        "avg_engaged_s",
+        *(f"share_{s}" for s in report.order),
+        "note",
+    ]
     return _write(folder / "departments.csv", header, rows)

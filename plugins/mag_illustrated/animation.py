@@ -29,9 +29,10 @@ def frame_files(folder: Path) -> list[Path]:
     frames = sorted(path for path in folder.iterdir() if path.is_file() and is_raster(path))
     if len(frames) < 2:
         raise ContentError(
-            folder, f"an animation needs at least 2 frames, found {len(frames)}",
+            folder,
+            f"an animation needs at least 2 frames, found {len(frames)}",
             hint="put the frames in the folder as 001.png, 002.png, ...",
-        )  # fmt: skip
+        )
     if len(frames) > MAX_FRAMES:
         raise ContentError(folder, f"{len(frames)} frames; at most {MAX_FRAMES} are allowed")
     return frames
@@ -46,9 +47,13 @@ def animation_set(maker: ImageMaker, folder: Path, duration: int) -> ImageSet:
     animated = []
     for variant in still.webp:
         key = maker.key(
-            frames, op="animation", width=variant.width, duration=duration,
-            q=maker.config["webp_quality"], plays=play_count(len(frames), duration),
-        )  # fmt: skip
+            frames,
+            op="animation",
+            width=variant.width,
+            duration=duration,
+            q=maker.config["webp_quality"],
+            plays=play_count(len(frames), duration),
+        )
         url = maker.derivative_url(folder, key, f"anim-{variant.width}w", ".webp")
         maker.store(key, ".webp", url, loader.encoder(variant.width, duration))
         animated.append(dataclasses.replace(variant, url=url))
@@ -64,9 +69,10 @@ def _check_same_size(maker: ImageMaker, frames: list[Path]) -> None:
             first = size
         elif size != first:
             raise ContentError(
-                frame, f"frame is {size[0]}×{size[1]}, the first frame is {first[0]}×{first[1]}",
+                frame,
+                f"frame is {size[0]}×{size[1]}, the first frame is {first[0]}×{first[1]}",
                 hint="all frames of an animation must be the same size",
-            )  # fmt: skip
+            )
 
 
 class _Frames:
@@ -88,9 +94,14 @@ class _Frames:
         def encode(target: Path) -> None:
             images = [resized(image, width) for image in self.all()]
             images[0].save(
-                target, "WEBP", save_all=True, append_images=images[1:], duration=duration,
-                loop=play_count(len(images), duration), quality=self.maker.config["webp_quality"],
+                target,
+                "WEBP",
+                save_all=True,
+                append_images=images[1:],
+                duration=duration,
+                loop=play_count(len(images), duration),
+                quality=self.maker.config["webp_quality"],
                 method=4,
-            )  # fmt: skip
+            )
 
         return encode

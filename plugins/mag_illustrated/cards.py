@@ -92,8 +92,11 @@ class _Drawing:
         self.font = font_path(maker.config)
         self.key = maker.key(
             [self.font, json.dumps(texts, ensure_ascii=False).encode()],
-            op="card", index=maker.config["font_index"], size=[WIDTH, height], **colours,
-        )  # fmt: skip
+            op="card",
+            index=maker.config["font_index"],
+            size=[WIDTH, height],
+            **colours,
+        )
 
     def cached(self, url: str | None) -> Path:
         """The PNG in the cache, also published at ``url`` unless None."""

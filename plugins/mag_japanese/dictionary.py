@@ -102,14 +102,20 @@ def read_readings_file(path: Path) -> tuple[dict[str, str], list[ContentError]]:
         word, colon, reading = line.rpartition(":")
         word, reading = word.strip(), reading.strip().lower()
         if not colon or not word:
-            errors.append(ContentError(
-                path, f"cannot read {raw.strip()!r}", line=number, hint="write 'word: reading'"
-            ))  # fmt: skip
+            errors.append(
+                ContentError(
+                    path, f"cannot read {raw.strip()!r}", line=number, hint="write 'word: reading'"
+                )
+            )
         elif not _READING.match(reading):
-            errors.append(ContentError(
-                path, f"the reading of {word!r} must be romaji (a-z, 0-9)", line=number,
-                hint="e.g. '古臭い: furukusai'; a space or hyphen separates words",
-            ))  # fmt: skip
+            errors.append(
+                ContentError(
+                    path,
+                    f"the reading of {word!r} must be romaji (a-z, 0-9)",
+                    line=number,
+                    hint="e.g. '古臭い: furukusai'; a space or hyphen separates words",
+                )
+            )
         else:
             entries[word] = reading
     return entries, errors

@@ -37,8 +37,10 @@ class NewsletterGenerator(Generator):
         if not articles:
             logger.warning(
                 "mag_newsletter: issue %s has no articles (since %s, series %r); no email made",
-                issue, self.selection.since or "-", self.selection.series,
-            )  # fmt: skip
+                issue,
+                self.selection.since or "-",
+                self.selection.series,
+            )
             return
         site_url = newsletter_settings.site_url(self.config, self.settings)
         folder = f"{self.config['output_dir'].strip('/')}/{issue}"
@@ -47,9 +49,12 @@ class NewsletterGenerator(Generator):
         for segment in newsletter_settings.segments(self.settings):
             campaign = Campaign(issue, segment, site_url)
             teasers = compose(
-                articles, campaign, self.config["formats"][segment], self.config,
+                articles,
+                campaign,
+                self.config["formats"][segment],
+                self.config,
                 reading_order=bool(self.selection.series),
-            )  # fmt: skip
+            )
             context = {
                 "site_name": self.settings["SITENAME"],
                 "subject_pattern": self.config["subject"],
@@ -70,5 +75,8 @@ class NewsletterGenerator(Generator):
         )
         logger.info(
             "mag_newsletter: issue %s, %d article(s), %d segment(s): previews in %s/",
-            issue, len(articles), len(rendered), folder,
-        )  # fmt: skip
+            issue,
+            len(articles),
+            len(rendered),
+            folder,
+        )

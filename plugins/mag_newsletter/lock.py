@@ -101,8 +101,10 @@ class IssueLock:
         if _read(aside) == holder:
             logger.warning(
                 "mag_newsletter: removed the lock of a stopped send of issue %s (%s, pid %s)",
-                self.issue, holder.get("host"), holder.get("pid"),
-            )  # fmt: skip
+                self.issue,
+                holder.get("host"),
+                holder.get("pid"),
+            )
             aside.unlink(missing_ok=True)
             return
         # We took a fresh lock another run had just created: give it back, unless a

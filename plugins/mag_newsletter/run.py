@@ -82,10 +82,15 @@ def run_issue(
         return outcome
     with SentLog(log_path) as log:
         outcome.report = send_issue(
-            issue, recipients, smtp, log, sender=issue.sender,
-            batch_size=config["batch_size"], batch_pause=config["batch_pause"],
+            issue,
+            recipients,
+            smtp,
+            log,
+            sender=issue.sender,
+            batch_size=config["batch_size"],
+            batch_pause=config["batch_pause"],
             lock_stale_after=config["lock_stale_after"],
-        )  # fmt: skip
+        )
     return outcome
 
 
@@ -122,8 +127,10 @@ def _check_sending(request: Request, config: Mapping, settings: Mapping) -> Smtp
             "'unsubscribe_mailto': every message says how to stop receiving it"
         )
     # FEED_DOMAIN is the local preview server: fine for a dry run, never in a sent email.
-    if not any(str(v).startswith(("http://", "https://")) for v in
-               (config["site_url"], settings.get("SITEURL"))):  # fmt: skip
+    if not any(
+        str(v).startswith(("http://", "https://"))
+        for v in (config["site_url"], settings.get("SITEURL"))
+    ):
         raise SettingsError(
             "mag_newsletter: sending needs the magazine's address for links: "
             "set MAG_SITEURL (or MAG_NEWSLETTER['site_url'])"
@@ -158,8 +165,11 @@ def _say_what_would_be_sent(issue, recipients, log_path: Path) -> None:
         new = sum(1 for r in listed if r.key not in done)
         logger.info(
             "mag_newsletter: dry run: %s would go to %d of %d recipient(s): %s",
-            email.segment, new, len(listed), email.subject,
-        )  # fmt: skip
+            email.segment,
+            new,
+            len(listed),
+            email.subject,
+        )
 
 
 # What ends `invoke newsletter` with its message rather than a traceback.

@@ -177,8 +177,11 @@ def send_issue(
                 relay.close()
             logger.info(
                 "mag_newsletter: issue %s: %d of %d sent, %d refused",
-                issue.issue, report.sent, len(queue), len(report.failed),
-            )  # fmt: skip
+                issue.issue,
+                report.sent,
+                len(queue),
+                len(report.failed),
+            )
     return report
 
 
@@ -201,8 +204,9 @@ def _warn_in_flight(issue: Issue, log: SentLog, report: Report) -> None:
         logger.warning(
             "mag_newsletter: issue %s: %d message(s) were being sent when a run stopped; "
             "they go again with the same Message-ID, which mail systems collapse",
-            issue.issue, len(in_flight),
-        )  # fmt: skip
+            issue.issue,
+            len(in_flight),
+        )
 
 
 def _deliver(relay: Relay, message, recipient: Recipient, report: Report) -> bool:

@@ -136,9 +136,13 @@ def build_index(
         pages = _prepare_pages(site, staging)
         built = Path(work) / "pagefind"
         command = [
-            str(pagefind_executable()), "--site", str(staging),
-            "--output-path", str(built), "--silent",
-        ]  # fmt: skip
+            str(pagefind_executable()),
+            "--site",
+            str(staging),
+            "--output-path",
+            str(built),
+            "--silent",
+        ]
         for selector in exclude_selectors:
             command += ["--exclude-selectors", selector]
         logger.debug("mag_search: indexing %d pages: %s", pages, " ".join(command))

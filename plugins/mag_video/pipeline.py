@@ -198,8 +198,10 @@ class Renderer:
         if duration > self.config["short_max_seconds"]:
             logger.warning(
                 "mag_video: %s: the short cut is %.0f s long (more than %s s)",
-                front.article, duration, self.config["short_max_seconds"],
-            )  # fmt: skip
+                front.article,
+                duration,
+                self.config["short_max_seconds"],
+            )
         recipe = {
             **self._web_recipe(info),
             "step": "short",

@@ -127,11 +127,23 @@ def _with_counted_duration(info: Probe, exe: str, source: Path) -> Probe:
     import subprocess
 
     result = subprocess.run(
-        [exe, "-hide_banner", "-nostdin", "-i", str(source), "-map", "0:v:0", "-c", "copy",
-         "-f", "null", "-"],
+        [
+            exe,
+            "-hide_banner",
+            "-nostdin",
+            "-i",
+            str(source),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-",
+        ],
         capture_output=True,
         check=False,
-    )  # fmt: skip
+    )
     times = _STATS_TIME.findall(result.stderr.decode("utf-8", "replace"))
     seconds = _seconds(times[-1]) if times else 0.0
     if seconds <= 0:
