@@ -1,0 +1,97 @@
+"""The one thing the preview adds to a page: a script that reloads it and shows problems.
+
+It is a single ``<script data-mag-preview>`` element put before ``</body>``;
+:func:`strip` takes it out again, which is how the tests compare a preview page
+with the full build's. The page's state (its version and the problems to show)
+is written into the script, so an overlay is there from the first paint.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from .problems import Problem
+
+EVENTS_PATH = "/__mag_preview/events"
+START = "<script data-mag-preview>"
+END = "</script>"
+
+# Plain DOM calls and textContent only: a problem's text is an editor's text
+# and must never become markup.
+SCRIPT = """(function () {
+  var state = %(state)s;
+  function box(id, css) {
+    var el = document.getElementById(id) || document.createElement("div");
+    el.id = id; el.setAttribute("style", css);
+    if (!el.parentNode) document.body.appendChild(el);
+    return el;
+  }
+  function overlay(problems) {
+    var el = box("mag-preview-overlay", "position:fixed;inset:auto 0 0 0;max-height:50vh;" +
+      "overflow:auto;z-index:2147483647;background:#2b0b0b;color:#fff;font:14px/1.5 monospace;" +
+      "padding:12px 16px;border-top:4px solid #e5484d");
+    el.setAttribute("role", "alert");
+    el.textContent = "";
+    var title = document.createElement("strong");
+    title.textContent = "プレビュー: 問題が " + problems.length + " 件あります";
+    el.appendChild(title);
+    problems.forEach(function (problem) {
+      var row = document.createElement("div");
+      row.className = "mag-preview-problem";
+      var where = document.createElement("b");
+      where.textContent = problem.where ? problem.where + ": " : "";
+      row.appendChild(where);
+      row.appendChild(document.createTextNode(problem.message));
+      el.appendChild(row);
+    });
+    var close = document.createElement("button");
+    close.textContent = "閉じる";
+    close.onclick = function () { el.remove(); };
+    el.appendChild(close);
+  }
+  function building(on) {
+    var el = document.getElementById("mag-preview-building");
+    if (!on) { if (el) el.remove(); return; }
+    el = box("mag-preview-building", "position:fixed;top:8px;right:8px;z-index:2147483647;" +
+      "background:#222;color:#fff;font:13px sans-serif;padding:4px 10px;border-radius:4px");
+    el.textContent = "更新中…";
+  }
+  function start() {
+    if (state.problems.length) overlay(state.problems);
+    var events = new EventSource(%(events)s);
+    events.onmessage = function (event) {
+      var now = JSON.parse(event.data);
+      if (now.version !== state.version) { events.close(); location.reload(); return; }
+      building(now.building);
+    };
+  }
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+})();"""
+
+
+def script(version: int, problems: Iterable[Problem]) -> str:
+    state = {"version": version, "problems": [problem.to_json() for problem in problems]}
+    values = {"state": _js(state), "events": _js(EVENTS_PATH)}
+    return f"{START}{SCRIPT % values}{END}"
+
+
+def _js(value: object) -> str:
+    """JSON that cannot end the script element or open a comment inside it."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def inject(html: str, block: str) -> str:
+    """``html`` with ``block`` before its last ``</body>`` (at the end if it has none)."""
+    at = html.lower().rfind("</body>")
+    return html + block if at < 0 else html[:at] + block + html[at:]
+
+
+def strip(html: str) -> str:
+    """``html`` without the injected script (the tests' way back to the full build's page)."""
+    start = html.find(START)
+    if start < 0:
+        return html
+    end = html.index(END, start) + len(END)
+    return html[:start] + html[end:]

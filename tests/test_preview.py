@@ -1,0 +1,238 @@
+"""The instant preview: the same pages as a full build, re-reading only what was saved."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from previewing import serving
+
+from benchmarks.corpus import write_corpus
+from conftest import ROOT, run_pelican, write_site
+from preview import Site, strip
+from preview.inject import START
+
+ARTICLE = """Title: {title}
+Date: 2026-11-{day:02d} 09:00
+Category: 新規事業
+Tags: 対談, 動画
+{extra}
+{body}
+"""
+
+
+@pytest.fixture
+def serve_preview():
+    """serve_preview(site, watching=False) -> a running preview server for ``site``."""
+    yield from serving()
+
+
+def article(title: str, day: int = 20, extra: str = "", body: str = "") -> str:
+    body = body or "新規事業の取り組みを紹介します。" * 12
+    return ARTICLE.format(title=title, day=day, extra=extra, body=body)
+
+
+def overrides(content: Path, output: Path, **more) -> dict:
+    """What conftest.run_pelican gives a full build, so both make the same site."""
+    return {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "THEME": str(ROOT / "theme"),
+        "MAG_CACHE_PATH": str(output.parent / "cache"),
+        **more,
+    }
+
+
+def open_site(content: Path, output: Path, **more) -> Site:
+    site = Site(ROOT / "pelicanconf.py", overrides(content, output, **more))
+    site.rebuild()
+    return site
+
+
+def full_build(content: Path, output: Path, **more) -> Path:
+    shutil.rmtree(output, ignore_errors=True)
+    settings = overrides(content, output, **more)
+    run_pelican(content, output, {k: v for k, v in settings.items() if k != "PATH"})
+    return output
+
+
+def assert_same_site(site: Site, built: Path) -> None:
+    """Every page and every other file of ``built`` is what the preview serves."""
+    pages = {path.relative_to(built).as_posix() for path in built.rglob("*.html")}
+    assert set(site.names()) == pages
+    for name in sorted(pages):
+        html, problems = site.page(name)
+        assert problems == []
+        assert html == (built / name).read_text(encoding="utf-8"), name
+    for name in site.snapshot.feeds:
+        assert site.feed(name)
+    for path in built.rglob("*"):
+        if path.is_file() and path.suffix != ".html":
+            served = site.output / path.relative_to(built)
+            assert served.read_bytes() == path.read_bytes(), path.relative_to(built)
+
+
+def page_of(site: Site, source: Path) -> str:
+    """The output name of the article read from ``source``."""
+    for name, page in site.snapshot.pages.items():
+        subject = page.subject
+        if subject is not None and Path(subject.source_path) == source and name.count("/") == 2:
+            return name
+    raise AssertionError(f"no page for {source}")
+
+
+@pytest.mark.slow
+def test_every_page_of_the_sample_magazine_equals_the_full_build(tmp_path):
+    cache = {"MAG_CACHE_PATH": str(ROOT / "cache")}
+    built = full_build(ROOT / "content", tmp_path / "built", **cache)
+    site = open_site(ROOT / "content", tmp_path / "live", **cache)
+    assert_same_site(site, built)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A generated magazine of 60 Japanese articles (the benchmark's, smaller)."""
+    return write_corpus(tmp_path / "content", 60)
+
+
+def test_a_generated_magazine_equals_the_full_build_after_saves(corpus, tmp_path):
+    site = open_site(corpus, tmp_path / "live")
+    assert_same_site(site, full_build(corpus, tmp_path / "built"))
+    reads = site.store.reads
+
+    saved = corpus / "articles" / "article-00007.md"
+    saved.write_text(saved.read_text(encoding="utf-8") + "\n追記した段落です。\n", "utf-8")
+    retitled = corpus / "articles" / "article-00031.md"
+    text = retitled.read_text(encoding="utf-8")
+    retitled.write_text(text.replace("Title: ", "Title: 改題 ", 1), encoding="utf-8")
+    site.rebuild([str(saved), str(retitled)])
+
+    assert site.store.reads == reads + 2  # only the saved files were read again
+    assert "追記した段落です。" in site.page(page_of(site, saved))[0]
+    assert_same_site(site, full_build(corpus, tmp_path / "built"))
+
+
+def test_an_added_and_a_deleted_article_show_in_lists_and_pages(corpus, tmp_path):
+    site = open_site(corpus, tmp_path / "live")
+    gone = corpus / "articles" / "article-00003.md"
+    gone_page = page_of(site, gone)
+    gone.unlink()
+    added = corpus / "articles" / "new.md"
+    added.write_text(article("新しく書いた記事", day=28), encoding="utf-8")
+    site.rebuild([str(gone), str(added)])
+
+    assert gone_page not in site.names()
+    assert "新しく書いた記事" in site.page("index.html")[0]
+    assert_same_site(site, full_build(corpus, tmp_path / "built"))
+
+
+def test_a_template_change_shows_without_reading_the_articles_again(corpus, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    site = open_site(corpus, tmp_path / "live", THEME=str(theme))
+    reads = site.store.reads
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>テーマ変更</p></body>"))
+    site.rebuild([str(base)])
+
+    assert site.store.reads == reads
+    assert "<p>テーマ変更</p>" in site.page("index.html")[0]
+
+
+def test_a_settings_change_reads_everything_again(corpus, tmp_path):
+    site = open_site(corpus, tmp_path / "live")
+    reads = site.store.reads
+    site.overrides["SITENAME"] = "設定を変えたマガジン"
+    site.rebuild([site.settings_file], settings_changed=True)
+
+    assert site.store.reads == reads + 60
+    assert "設定を変えたマガジン" in site.page("index.html")[0]
+
+
+def test_a_front_matter_typo_is_shown_with_file_and_line_until_fixed(tmp_path):
+    content = write_site(tmp_path, {"articles/a.md": article("審査員対談")})
+    site = open_site(content, tmp_path / "live")
+    source = content / "articles" / "a.md"
+    name = page_of(site, source)
+    source.write_text(article("審査員対談", extra="Audince: busy"), encoding="utf-8")
+    site.rebuild([str(source)])
+
+    html, problems = site.page(name)
+    assert html is not None  # a warning: the page is still there
+    assert [problem.where for problem in problems] == [f"{source}:5"]
+    source.write_text(article("審査員対談", extra="Audience: busy"), encoding="utf-8")
+    site.rebuild([str(source)])
+    assert site.page(name)[1] == []
+
+
+def test_a_file_pelican_cannot_read_keeps_its_last_good_page(tmp_path):
+    content = write_site(tmp_path, {"articles/a.md": article("審査員対談", body="最初の本文。")})
+    site = open_site(content, tmp_path / "live")
+    source = content / "articles" / "a.md"
+    name = page_of(site, source)
+    good = site.page(name)[0]
+    broken = article("審査員対談", body="壊れた本文。").replace("2026-11-20", "2026-13-45")
+    source.write_text(broken, encoding="utf-8")
+    site.rebuild([str(source)])
+
+    assert name not in site.names()
+    html, problems = site.page(name)
+    assert html == good
+    assert f"{source}:2" in [problem.where for problem in problems]
+    source.write_text(article("審査員対談", body="直した本文。"), encoding="utf-8")
+    site.rebuild([str(source)])
+    html, problems = site.page(name)
+    assert "直した本文。" in html
+    assert problems == []
+
+
+def test_a_template_error_is_shown_with_the_template_line(corpus, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    site = open_site(corpus, tmp_path / "live", THEME=str(theme))
+    good = site.page("index.html")[0]
+    base = theme / "templates" / "base.html"
+    lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(3, "{% if %}\n")
+    base.write_text("".join(lines), encoding="utf-8")
+    site.rebuild([str(base)])
+
+    html, problems = site.page("index.html")
+    assert html == good  # the pass failed: the previous snapshot stays
+    assert [problem.where for problem in problems] == [f"{base}:4"]
+
+
+def test_drafts_are_rendered_and_listed_on_the_preview_page(tmp_path, serve_preview):
+    content = write_site(
+        tmp_path,
+        {
+            "articles/a.md": article("公開済みの記事"),
+            "articles/d.md": article("書きかけの記事", extra="Status: draft"),
+        },
+    )
+    site = open_site(content, tmp_path / "live")
+    server = serve_preview(site)
+    listing = fetch(server.url + "/__mag_preview/")
+    assert "書きかけの記事" in listing
+    draft = next(name for name, title in site.drafts() if title == "書きかけの記事")
+    assert "書きかけの記事" in fetch(f"{server.url}/{draft}")
+
+
+def test_pages_are_served_with_exactly_one_reload_script(corpus, tmp_path, serve_preview):
+    site = open_site(corpus, tmp_path / "live")
+    server = serve_preview(site)
+    served = fetch(server.url + "/")
+    assert served.count(START) == 1
+    assert served.index(START) < served.rindex("</body>")
+    assert strip(served) == site.page("index.html")[0]
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        fetch(server.url + "/2026/no-such-article/")
+    assert missing.value.code == 404
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode("utf-8")
