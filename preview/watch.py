@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 # Milliseconds of quiet before a batch of changes is taken: an editor's save
 # (write, rename, touch) arrives as several events within a few milliseconds.
 QUIET_MS = 30
+# The watcher wakes this often without changes, to say it is ready and to see ``stop``.
+WAKE_MS = 500
 
 
 @dataclass
@@ -69,11 +71,24 @@ def watch(
     site: Site,
     stop: threading.Event,
     on_code_change: Callable[[], None],
+    ready: threading.Event | None = None,
 ) -> None:
-    """Rebuild on every save until ``stop`` is set (run it in a thread of its own)."""
+    """Rebuild on every save until ``stop`` is set (run it in a thread of its own).
+
+    ``ready`` is set once the watches are in place: a save before that is not seen.
+    """
     sources = Sources.of(site)
-    for changes in watchfiles.watch(*sources.paths(), stop_event=stop, step=QUIET_MS):
-        if not apply(site, sources, (path for _, path in changes)):
+    batches = watchfiles.watch(
+        *sources.paths(),
+        stop_event=stop,
+        step=QUIET_MS,
+        rust_timeout=WAKE_MS,
+        yield_on_timeout=True,
+    )
+    for changes in batches:
+        if ready is not None:
+            ready.set()
+        if changes and not apply(site, sources, (path for _, path in changes)):
             logger.warning("mag_preview: plugin code changed; restarting to load it")
             on_code_change()
             return

@@ -8,55 +8,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from previewing import serving
+from previewing import article, full_build, open_site, page_of, serving
 
 from benchmarks.corpus import write_corpus
-from conftest import ROOT, run_pelican, write_site
+from conftest import ROOT, write_site
 from preview import Site, strip
 from preview.inject import START
-
-ARTICLE = """Title: {title}
-Date: 2026-11-{day:02d} 09:00
-Category: 新規事業
-Tags: 対談, 動画
-{extra}
-{body}
-"""
 
 
 @pytest.fixture
 def serve_preview():
     """serve_preview(site, watching=False) -> a running preview server for ``site``."""
     yield from serving()
-
-
-def article(title: str, day: int = 20, extra: str = "", body: str = "") -> str:
-    body = body or "新規事業の取り組みを紹介します。" * 12
-    return ARTICLE.format(title=title, day=day, extra=extra, body=body)
-
-
-def overrides(content: Path, output: Path, **more) -> dict:
-    """What conftest.run_pelican gives a full build, so both make the same site."""
-    return {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "THEME": str(ROOT / "theme"),
-        "MAG_CACHE_PATH": str(output.parent / "cache"),
-        **more,
-    }
-
-
-def open_site(content: Path, output: Path, **more) -> Site:
-    site = Site(ROOT / "pelicanconf.py", overrides(content, output, **more))
-    site.rebuild()
-    return site
-
-
-def full_build(content: Path, output: Path, **more) -> Path:
-    shutil.rmtree(output, ignore_errors=True)
-    settings = overrides(content, output, **more)
-    run_pelican(content, output, {k: v for k, v in settings.items() if k != "PATH"})
-    return output
 
 
 def assert_same_site(site: Site, built: Path) -> None:
@@ -73,15 +36,6 @@ def assert_same_site(site: Site, built: Path) -> None:
         if path.is_file() and path.suffix != ".html":
             served = site.output / path.relative_to(built)
             assert served.read_bytes() == path.read_bytes(), path.relative_to(built)
-
-
-def page_of(site: Site, source: Path) -> str:
-    """The output name of the article read from ``source``."""
-    for name, page in site.snapshot.pages.items():
-        subject = page.subject
-        if subject is not None and Path(subject.source_path) == source and name.count("/") == 2:
-            return name
-    raise AssertionError(f"no page for {source}")
 
 
 @pytest.mark.slow
