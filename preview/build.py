@@ -34,6 +34,7 @@ class Snapshot:
     pages: dict[str, Page]
     feeds: dict[str, Feed]
     settings: dict[str, Any]
+    generators: list[Any] = field(default_factory=list)
     rendered: dict[str, str] = field(default_factory=dict)
     written_feeds: set[str] = field(default_factory=set)
 
@@ -62,13 +63,15 @@ class Snapshot:
 
 
 @contextlib.contextmanager
-def _hooks(pelican: Pelican, store: ReadStore) -> Iterator[list[DeferredWriter]]:
+def _hooks(pelican: Pelican, store: ReadStore) -> Iterator[tuple[list, list]]:
     """Connect the two receivers for ``pelican``'s run only; other runs are left alone."""
     writers: list[DeferredWriter] = []
+    generators: list[Any] = []
 
     def give_readers(generator) -> None:
         if generator.settings is pelican.settings:
             generator.readers = MemoryReaders(generator.settings, store)
+            generators.append(generator)
 
     class RunWriter(DeferredWriter):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -81,7 +84,7 @@ def _hooks(pelican: Pelican, store: ReadStore) -> Iterator[list[DeferredWriter]]
     signals.generator_init.connect(give_readers, weak=False)
     signals.get_writer.connect(give_writer, weak=False)
     try:
-        yield writers
+        yield writers, generators
     finally:
         signals.generator_init.disconnect(give_readers)
         signals.get_writer.disconnect(give_writer)
@@ -91,10 +94,10 @@ def run_pass(settings: dict[str, Any], store: ReadStore) -> Snapshot:
     """Run Pelican once with ``settings``; files unchanged since the last pass are not re-read."""
     store.start_pass()
     pelican = Pelican(settings=settings)
-    with _hooks(pelican, store) as writers, contextlib.redirect_stdout(io.StringIO()):
+    with _hooks(pelican, store) as (writers, generators), contextlib.redirect_stdout(io.StringIO()):
         # Pelican prints its "Done: Processed ..." line on every run; the
         # preview says what it did in its own words.
         pelican.run()
     store.end_pass()
     writer = writers[-1]
-    return Snapshot(pages=writer.pages, feeds=writer.feeds, settings=pelican.settings)
+    return Snapshot(writer.pages, writer.feeds, pelican.settings, generators)

@@ -22,6 +22,7 @@ from pelican.settings import read_settings
 from . import problems as problem_log
 from .build import Snapshot, run_pass
 from .problems import Problem
+from .quick import quick_pages
 from .readers import ReadStore
 from .templates import MemoryBytecodeCache
 
@@ -43,6 +44,7 @@ class Site:
         self.version = 0
         self.building = False
         self.last_pass_seconds = 0.0
+        self.quick_shown = self.quick_exact = 0
         self.edited: set[str] = set()  # absolute paths saved while previewing
         self._pass_lock = threading.Lock()
         self._render_lock = threading.Lock()
@@ -66,6 +68,7 @@ class Site:
                 self.store.clear()
             self._announce(building=True)
             started = time.perf_counter()
+            quick = self.show_quick(changed)
             snapshot, found = self._run()
             self.last_pass_seconds = time.perf_counter() - started
             shown = [p for p in found if p.error or p.names(self.edited)]
@@ -76,7 +79,39 @@ class Site:
                 self.building = False
                 self.version += 1
                 self._changed.notify_all()
+            if quick and snapshot is not None:
+                self._check_quick(quick, snapshot)
             self._tell(changed)
+
+    def show_quick(self, changed: list[str]) -> dict[str, str]:
+        """Put the saved files' own pages up before the pass (:mod:`preview.quick`)."""
+        snapshot = self.snapshot
+        if snapshot is None or not changed:
+            return {}
+        with problem_log.collected() as found:
+            pages = quick_pages(snapshot, changed)
+        if not pages or found:  # a warning while reading: the pass shows it with the page
+            return {}
+        with self._render_lock:
+            try:
+                rendered = {name: page.render() for name, page in pages.items()}
+            except Exception:  # the pass renders it again and reports why
+                return {}
+            snapshot.pages.update(pages)
+            snapshot.rendered.update(rendered)
+        with self._changed:
+            self.version += 1
+            self._changed.notify_all()
+        return rendered
+
+    def _check_quick(self, quick: dict[str, str], snapshot: Snapshot) -> None:
+        """Count quick pages the pass made the same (the benchmark reports it)."""
+        for name, html in quick.items():
+            self.quick_shown += 1
+            if name in snapshot.pages and self.page(name)[0] == html:
+                self.quick_exact += 1
+            else:
+                logger.debug("mag_preview: the pass changed the quick page %s", name)
 
     def _run(self) -> tuple[Snapshot | None, list[Problem]]:
         with problem_log.collected() as found:

@@ -69,6 +69,37 @@ def test_a_generated_magazine_equals_the_full_build_after_saves(corpus, tmp_path
     assert_same_site(site, full_build(corpus, tmp_path / "built"))
 
 
+def test_a_saved_article_page_is_shown_before_the_pass_and_the_pass_agrees(corpus, tmp_path):
+    site = open_site(corpus, tmp_path / "live")
+    saved = corpus / "articles" / "article-00012.md"
+    name = page_of(site, saved)
+    index = site.page("index.html")[0]
+    reads, version = site.store.reads, site.version
+    saved.write_text(saved.read_text(encoding="utf-8") + "\n先に見せる段落。\n", "utf-8")
+
+    shown = site.show_quick([str(saved)])
+    assert list(shown) == [name]
+    assert site.version == version + 1  # open pages reload now, not after the pass
+    assert "先に見せる段落。" in site.page(name)[0]
+    assert site.page("index.html")[0] == index
+    assert site.store.reads == reads + 1
+
+    saved.write_text(saved.read_text(encoding="utf-8") + "\n二度目の段落。\n", "utf-8")
+    reads = site.store.reads
+    site.rebuild([str(saved)])
+    assert "二度目の段落。" in site.page(name)[0]
+    assert (site.quick_shown, site.quick_exact) == (1, 1)
+    assert site.store.reads == reads + 1  # the pass did not read it a second time
+
+
+def test_a_new_file_or_a_template_goes_straight_to_the_pass(corpus, tmp_path):
+    site = open_site(corpus, tmp_path / "live")
+    added = corpus / "articles" / "new.md"
+    added.write_text(article("新しく書いた記事", day=28), encoding="utf-8")
+    assert site.show_quick([str(added)]) == {}
+    assert site.show_quick([str(ROOT / "theme" / "templates" / "base.html")]) == {}
+
+
 def test_an_added_and_a_deleted_article_show_in_lists_and_pages(corpus, tmp_path):
     site = open_site(corpus, tmp_path / "live")
     gone = corpus / "articles" / "article-00003.md"
