@@ -2,18 +2,24 @@
 
 It is a single ``<script data-mag-preview>`` element put before ``</body>``;
 :func:`strip` takes it out again, which is how the tests compare a preview page
-with the full build's. The page's state (its version and the problems to show)
-is written into the script, so an overlay is there from the first paint.
+with the full build's. The page's state (its version, a digest of what it shows,
+and the problems to show) is written into the script, so an overlay is there
+from the first paint. After each pass the script asks for the page's digest
+and reloads only if it changed: saving one article does not reload every open
+page, and the pass after a quick page (see :mod:`preview.quick`) that made the
+same page causes no second reload.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 
 from .problems import Problem
 
 EVENTS_PATH = "/__mag_preview/events"
+DIGEST_PATH = "/__mag_preview/digest"
 START = "<script data-mag-preview>"
 END = "</script>"
 
@@ -62,17 +68,35 @@ SCRIPT = """(function () {
     var events = new EventSource(%(events)s);
     events.onmessage = function (event) {
       var now = JSON.parse(event.data);
-      if (now.version !== state.version) { events.close(); location.reload(); return; }
       building(now.building);
+      if (now.version === state.version) return;
+      state.version = now.version;
+      // Reload only if this page or its problems changed, not on every save.
+      fetch(%(digest)s + "?path=" + encodeURIComponent(location.pathname), {cache: "no-store"})
+        .then(function (answer) { return answer.text(); })
+        .then(function (digest) {
+          if (digest !== state.digest) { events.close(); location.reload(); }
+        });
     };
   }
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();"""
 
 
-def script(version: int, problems: Iterable[Problem]) -> str:
-    state = {"version": version, "problems": [problem.to_json() for problem in problems]}
-    values = {"state": _js(state), "events": _js(EVENTS_PATH)}
+def digest(html: str | None, problems: Iterable[Problem]) -> str:
+    """What a page shows: its HTML and its problems. A reload happens when this changes."""
+    shown = json.dumps([problem.to_json() for problem in problems], ensure_ascii=False)
+    return hashlib.sha256(f"{html}\0{shown}".encode()).hexdigest()[:24]
+
+
+def script(version: int, html: str | None, problems: Iterable[Problem]) -> str:
+    problems = list(problems)
+    state = {
+        "version": version,
+        "digest": digest(html, problems),
+        "problems": [problem.to_json() for problem in problems],
+    }
+    values = {"state": _js(state), "events": _js(EVENTS_PATH), "digest": _js(DIGEST_PATH)}
     return f"{START}{SCRIPT % values}{END}"
 
 

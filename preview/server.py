@@ -16,16 +16,17 @@ import posixpath
 import threading
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from mag_core.preview import RangeRequestHandler
 
-from .inject import EVENTS_PATH, inject, script
+from .inject import DIGEST_PATH, EVENTS_PATH, digest, inject, script
 from .site import Site
 
 INDEX_PATH = "/__mag_preview/"
 # A comment line now and then lets both ends notice a connection gone away.
 KEEPALIVE_SECONDS = 15.0
+NOT_FOUND = "<!DOCTYPE html><title>404</title><body><h1>404 Not Found</h1></body>"
 
 
 def page_name(url_path: str) -> str:
@@ -45,23 +46,33 @@ class PreviewHandler(RangeRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
-        if path == EVENTS_PATH:
-            return self._events()
-        if path == INDEX_PATH:
-            return self._send_page(HTTPStatus.OK, self._index())
+        own = {EVENTS_PATH: self._events, DIGEST_PATH: self._digest, INDEX_PATH: self._index}
+        if path in own:
+            return own[path]()
+        version = self.site.version  # read first: a pass ending meanwhile reloads the page
         name = page_name(path)
         page, problems = self.site.page(name)
         if page is not None:
-            return self._send_page(HTTPStatus.OK, inject(page, script(self.site.version, problems)))
+            return self._send_page(HTTPStatus.OK, inject(page, script(version, page, problems)))
         if self.site.page_exists(f"{name}/index.html") and not path.endswith("/"):
             return self._redirect(path + "/")
         if name.endswith(".html"):
-            body = "<!DOCTYPE html><title>404</title><body><h1>404 Not Found</h1></body>"
-            return self._send_page(
-                HTTPStatus.NOT_FOUND, inject(body, script(self.site.version, problems))
-            )
+            missing = inject(NOT_FOUND, script(version, None, problems))
+            return self._send_page(HTTPStatus.NOT_FOUND, missing)
         self.site.feed(name)  # written into the output folder if the site has it
         return super().do_GET()
+
+    def _digest(self) -> None:
+        """What the page at ``?path=`` shows now, for its script to decide on a reload."""
+        query = parse_qs(urlsplit(self.path).query)
+        page, problems = self.site.page(page_name(query.get("path", ["/"])[0]))
+        body = digest(page, problems).encode("ascii")
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
     def _send_page(self, status: HTTPStatus, text: str) -> None:
         body = text.encode("utf-8")
@@ -99,7 +110,7 @@ class PreviewHandler(RangeRequestHandler):
             except OSError:  # the page was closed or reloaded
                 return
 
-    def _index(self) -> str:
+    def _index(self) -> None:
         """Drafts and problems: the preview's own page, not part of the site."""
         drafts = "".join(
             f'<li><a href="/{quote(name)}">{html.escape(title)}</a></li>'
@@ -112,7 +123,8 @@ class PreviewHandler(RangeRequestHandler):
             f"<h2>下書き</h2><ul>{drafts or '<li>なし</li>'}</ul>"
             f"<h2>問題</h2><ul>{problems or '<li>なし</li>'}</ul></body></html>"
         )
-        return inject(body, script(self.site.version, self.site.problems))
+        page = inject(body, script(self.site.version, body, self.site.problems))
+        self._send_page(HTTPStatus.OK, page)
 
 
 class PreviewServer(ThreadingHTTPServer):

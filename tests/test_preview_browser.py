@@ -57,3 +57,26 @@ def test_an_unreadable_save_keeps_the_page_under_the_overlay(tmp_path, page, ser
     overlay = page.wait_for_selector("#mag-preview-overlay", timeout=DEADLINE_MS)
     assert f"{source}:2" in overlay.inner_text()
     assert "良い本文。" in page.inner_text("body")
+
+
+def test_saving_another_article_does_not_reload_the_open_page(tmp_path, page, serve_preview):
+    content = write_site(
+        tmp_path,
+        {
+            "articles/a.md": article("開いている記事", body="開いている本文。"),
+            "articles/b.md": article("別の記事", day=10, body="別の本文。"),
+        },
+    )
+    site = open_site(content, tmp_path / "live")
+    running = serve_preview(site, watching=True)
+    opened, other = content / "articles" / "a.md", content / "articles" / "b.md"
+    page.goto(f"{running.url}/{page_of(site, opened)}")
+    loads = []
+    page.on("load", lambda _: loads.append(page.url))
+
+    digest = "/__mag_preview/digest"
+    with page.expect_response(lambda response: digest in response.url, timeout=DEADLINE_MS):
+        other.write_text(article("別の記事", day=10, body="別の本文を直した。"), encoding="utf-8")
+    opened.write_text(article("開いている記事", body="開いている本文を直した。"), "utf-8")
+    page.wait_for_function(shows("開いている本文を直した。"), timeout=DEADLINE_MS)
+    assert len(loads) == 1  # the save of the open article, not the other one
