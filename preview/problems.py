@@ -31,7 +31,8 @@ class Problem:
     def where(self) -> str:
         if not self.file:
             return ""
-        return f"{self.file}:{self.line}" if self.line else self.file
+        shown = display_path(self.file)
+        return f"{shown}:{self.line}" if self.line else shown
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -44,6 +45,14 @@ class Problem:
 
     def to_json(self) -> dict:
         return {"where": self.where, "message": self.message, "error": self.error}
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` as an editor types it: relative to the folder the preview runs in, if inside."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def from_exception(error: BaseException) -> list[Problem]:

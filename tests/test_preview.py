@@ -14,6 +14,7 @@ from benchmarks.corpus import write_corpus
 from conftest import ROOT, write_site
 from preview import Site, strip
 from preview.inject import START
+from preview.problems import Problem, display_path
 
 
 @pytest.fixture
@@ -147,7 +148,7 @@ def test_a_front_matter_typo_is_shown_with_file_and_line_until_fixed(tmp_path):
 
     html, problems = site.page(name)
     assert html is not None  # a warning: the page is still there
-    assert [problem.where for problem in problems] == [f"{source}:5"]
+    assert [problem.where for problem in problems] == [f"{display_path(source)}:5"]
     source.write_text(article("審査員対談", extra="Audience: busy"), encoding="utf-8")
     site.rebuild([str(source)])
     assert site.page(name)[1] == []
@@ -166,7 +167,7 @@ def test_a_file_pelican_cannot_read_keeps_its_last_good_page(tmp_path):
     assert name not in site.names()
     html, problems = site.page(name)
     assert html == good
-    assert f"{source}:2" in [problem.where for problem in problems]
+    assert f"{display_path(source)}:2" in [problem.where for problem in problems]
     source.write_text(article("審査員対談", body="直した本文。"), encoding="utf-8")
     site.rebuild([str(source)])
     html, problems = site.page(name)
@@ -187,7 +188,7 @@ def test_a_template_error_is_shown_with_the_template_line(corpus, tmp_path):
 
     html, problems = site.page("index.html")
     assert html == good  # the pass failed: the previous snapshot stays
-    assert [problem.where for problem in problems] == [f"{base}:4"]
+    assert [problem.where for problem in problems] == [f"{display_path(base)}:4"]
 
 
 def test_drafts_are_rendered_and_listed_on_the_preview_page(tmp_path, serve_preview):
@@ -221,3 +222,11 @@ def test_pages_are_served_with_exactly_one_reload_script(corpus, tmp_path, serve
 def fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.read().decode("utf-8")
+
+
+def test_problems_name_files_relative_to_the_folder_the_preview_runs_in(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    inside = Problem(str(tmp_path / "content" / "a.md"), 3, "unknown key", error=False)
+    assert str(inside) == "content/a.md:3: unknown key"
+    outside = Problem("/elsewhere/b.md", None, "unreadable", error=True)
+    assert outside.where == "/elsewhere/b.md"

@@ -6,6 +6,7 @@ import pytest
 from previewing import article, open_site, page_of, serving
 
 from conftest import write_site
+from preview.problems import display_path
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def test_a_save_reloads_the_page_and_a_broken_save_shows_file_and_line(
 
     source.write_text(article("審査員対談", extra="Audince: busy"), encoding="utf-8")
     overlay = page.wait_for_selector("#mag-preview-overlay", timeout=DEADLINE_MS)
-    assert f"{source}:5" in overlay.inner_text()
+    assert f"{display_path(source)}:5" in overlay.inner_text()
     assert overlay.get_attribute("role") == "alert"
 
     source.write_text(article("審査員対談", body="直した本文。"), encoding="utf-8")
@@ -55,7 +56,7 @@ def test_an_unreadable_save_keeps_the_page_under_the_overlay(tmp_path, page, ser
     broken = article("審査員対談", body="壊れた本文。").replace("2026-11-20", "2026-13-45")
     source.write_text(broken, encoding="utf-8")
     overlay = page.wait_for_selector("#mag-preview-overlay", timeout=DEADLINE_MS)
-    assert f"{source}:2" in overlay.inner_text()
+    assert f"{display_path(source)}:2" in overlay.inner_text()
     assert "良い本文。" in page.inner_text("body")
 
 
