@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,11 @@ class Site:
         if snapshot is None or not changed:
             return {}
         with problem_log.collected() as found:
-            pages = quick_pages(snapshot, changed)
+            try:
+                pages = quick_pages(snapshot, changed)
+            except Exception:  # only a head start: the pass does it properly
+                logger.debug("mag_preview: no quick page", exc_info=True)
+                return {}
         if not pages or found:  # a warning while reading: the pass shows it with the page
             return {}
         with self._render_lock:
@@ -192,10 +196,8 @@ class Site:
         return sorted(snapshot.pages) if snapshot else []
 
     @property
-    def output(self) -> Path | None:
-        return self.snapshot.output if self.snapshot else None
-
-    def when_idle(self, action: Callable[[], Any]) -> Any:
-        """Run ``action`` with no pass running (the benchmark's memory figure uses it)."""
-        with self._pass_lock:
-            return action()
+    def output(self) -> Path:
+        """The folder of static files, media and feeds (also before a first good pass)."""
+        if self.snapshot is not None:
+            return self.snapshot.output
+        return Path(self.settings()["OUTPUT_PATH"])

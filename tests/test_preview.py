@@ -230,3 +230,20 @@ def test_problems_name_files_relative_to_the_folder_the_preview_runs_in(monkeypa
     assert str(inside) == "content/a.md:3: unknown key"
     outside = Problem("/elsewhere/b.md", None, "unreadable", error=True)
     assert outside.where == "/elsewhere/b.md"
+
+
+def test_a_site_broken_from_the_start_shows_why_and_recovers(corpus, tmp_path, serve_preview):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    base = theme / "templates" / "base.html"
+    good = base.read_text(encoding="utf-8")
+    base.write_text("{% if %}\n" + good, encoding="utf-8")
+    site = open_site(corpus, tmp_path / "live", THEME=str(theme))
+    server = serve_preview(site)
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        fetch(server.url + "/")
+    assert f"{display_path(base)}:1" in missing.value.read().decode("utf-8")
+
+    base.write_text(good, encoding="utf-8")
+    site.rebuild([str(base)])
+    assert strip(fetch(server.url + "/")) == site.page("index.html")[0]
