@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -247,3 +250,23 @@ def test_a_site_broken_from_the_start_shows_why_and_recovers(corpus, tmp_path, s
     base.write_text(good, encoding="utf-8")
     site.rebuild([str(base)])
     assert strip(fetch(server.url + "/")) == site.page("index.html")[0]
+
+
+@pytest.mark.slow
+def test_invoke_livereload_serves_the_magazine_with_the_reload_script(tmp_path):
+    command = [sys.executable, "-m", "invoke", "livereload", "--port=0", f"--output={tmp_path}"]
+    server = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        for line in server.stderr:  # ends if the task stops
+            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if found:
+                url = found.group(0)
+                break
+        assert url, "invoke livereload never said where it serves"
+        home = fetch(url)
+        assert home.count(START) == 1
+        assert "みらいマガジン" in home
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
