@@ -45,8 +45,7 @@ def quick_pages(snapshot: Snapshot, changed: Iterable[str]) -> dict[str, Page]:
         new = _read_again(snapshot, old)
         if new is None or any(getattr(new, key) != getattr(old, key) for key in SAME):
             return {}
-        for key, value in vars(old).items():  # what plugins attached after reading
-            new.__dict__.setdefault(key, value)
+        _carry_over(old, new)
         for name in names:
             page = snapshot.pages[name]
             local = {
@@ -56,12 +55,26 @@ def quick_pages(snapshot: Snapshot, changed: Iterable[str]) -> dict[str, Page]:
     return pages
 
 
+def _carry_over(old: Any, new: Any) -> None:
+    """Give ``new`` what plugins attached to ``old`` after reading, where it still holds.
+
+    An attribute the reader did not make (``article.video`` made from ``Video:``
+    is a player, not the front matter's string) is carried over when ``new``
+    lacks it, or when it comes from a front-matter key whose value this save
+    left alone; everything the save changed stays as just read.
+    """
+    for key, value in vars(old).items():
+        unchanged = key in new.metadata and old.metadata.get(key) == new.metadata.get(key)
+        if key not in vars(new) or unchanged:
+            new.__dict__[key] = value
+
+
 def _owner(snapshot: Snapshot, path: str) -> tuple[Any, list[str]] | None:
     """The content object read from ``path`` and the names of the pages showing it."""
     subjects = {
         name: page.subject
         for name, page in snapshot.pages.items()
-        if page.subject is not None and page.subject.source_path == path
+        if getattr(page.subject, "source_path", None) == path
     }
     owners = {id(subject) for subject in subjects.values()}
     if len(owners) != 1:
