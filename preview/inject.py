@@ -56,16 +56,22 @@ SCRIPT = """(function () {
     close.onclick = function () { el.remove(); };
     el.appendChild(close);
   }
+  var since = null, ticking = null;
   function building(on) {
     var el = document.getElementById("mag-preview-building");
-    if (!on) { if (el) el.remove(); return; }
+    if (!on) { if (el) el.remove(); clearInterval(ticking); since = null; return; }
     el = box("mag-preview-building", "position:fixed;top:8px;right:8px;z-index:2147483647;" +
       "background:#222;color:#fff;font:13px sans-serif;padding:4px 10px;border-radius:4px");
-    el.textContent = "更新中…";
+    if (since === null) {
+      since = Date.now();
+      ticking = setInterval(function () { building(true); }, 1000);
+    }
+    var seconds = Math.floor((Date.now() - since) / 1000);
+    el.textContent = seconds < 2 ? "更新中…" : "更新中… " + seconds + " 秒";
   }
-  function start() {
-    if (state.problems.length) overlay(state.problems);
-    var events = new EventSource(%(events)s);
+  var events = null;
+  function listen() {
+    events = new EventSource(%(events)s);
     events.onmessage = function (event) {
       var now = JSON.parse(event.data);
       building(now.building);
@@ -78,6 +84,16 @@ SCRIPT = """(function () {
           if (digest !== state.digest) { events.close(); location.reload(); }
         });
     };
+  }
+  function start() {
+    if (state.problems.length) overlay(state.problems);
+    listen();
+    // A browser opens only a few connections to one server: a tab in the
+    // background gives its event stream back, and catches up when shown.
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden && events) { events.close(); events = null; }
+      else if (!document.hidden && !events) { listen(); }
+    });
   }
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();"""
