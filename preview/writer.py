@@ -81,6 +81,8 @@ class _Keep:
 
 
 class DeferredWriter(Writer):
+    """Keeps ``pages`` (output name -> :class:`Page`) and ``feeds`` instead of writing them."""
+
     def __init__(self, output_path, settings=None) -> None:
         super().__init__(output_path, settings=settings)
         self.pages: dict[str, Page] = {}
