@@ -22,6 +22,8 @@ from pelican import signals
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from mag_core.frontmatter import PELICAN_KEYS
+
 from .build import Snapshot
 from .writer import Page
 
@@ -67,6 +69,15 @@ def _carry_over(old: Any, new: Any) -> None:
         unchanged = key in new.metadata and old.metadata.get(key) == new.metadata.get(key)
         if key not in vars(new) or unchanged:
             new.__dict__[key] = value
+    # A plugin's key this save changed is still the front matter's string: only
+    # the pass makes it what templates expect (a new ``Video:`` is encoded then),
+    # so until then the page shows what it showed before.
+    for key in set(new.metadata) - PELICAN_KEYS:
+        if old.metadata.get(key) != new.metadata.get(key) and key in vars(new):
+            if key in vars(old):
+                new.__dict__[key] = vars(old)[key]
+            else:
+                del new.__dict__[key]
 
 
 def _owner(snapshot: Snapshot, path: str) -> tuple[Any, list[str]] | None:

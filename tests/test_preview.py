@@ -96,6 +96,16 @@ def test_a_saved_article_page_is_shown_before_the_pass_and_the_pass_agrees(corpu
     assert site.store.reads == reads + 1  # the pass did not read it a second time
 
 
+def test_a_quick_page_shows_the_new_text_before_a_new_video_is_made(corpus, tmp_path):
+    site = open_site(corpus, tmp_path / "live")
+    saved = corpus / "articles" / "article-00020.md"
+    front, body = saved.read_text(encoding="utf-8").split("\n\n", 1)
+    saved.write_text(f"{front}\nVideo: media/not-yet.mp4\n\n{body}\n動画を足した。\n", "utf-8")
+
+    shown = site.show_quick([str(saved)])
+    assert "動画を足した。" in shown[page_of(site, saved)]
+
+
 def test_a_new_file_or_a_template_goes_straight_to_the_pass(corpus, tmp_path):
     site = open_site(corpus, tmp_path / "live")
     added = corpus / "articles" / "new.md"
