@@ -21,10 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from pelican import Pelican, signals
+from pelican.contents import Content
 from pelican.writers import Writer
 
 from .readers import MemoryReaders, ReadStore
 from .writer import DeferredWriter, Feed, Page
+
+# Pelican memoizes these in one dict per method, keyed by the content object, so
+# a long-lived process keeps every article of every pass alive (measured: 3.4 MB
+# more after each save on 1,000 articles). Emptied before each pass.
+MEMOIZED = (Content.get_content, Content.get_summary)
+
+
+def forget_memos() -> None:
+    """Drop Pelican's memoized content and summaries (call with no page rendering)."""
+    for method in MEMOIZED:
+        method.cache.clear()
 
 
 @dataclass

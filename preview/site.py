@@ -20,7 +20,7 @@ from typing import Any
 from pelican.settings import read_settings
 
 from . import problems as problem_log
-from .build import Snapshot, run_pass
+from .build import Snapshot, forget_memos, run_pass
 from .problems import Problem
 from .quick import quick_pages
 from .readers import ReadStore
@@ -118,6 +118,8 @@ class Site:
                 logger.debug("mag_preview: the pass changed the quick page %s", name)
 
     def _run(self) -> tuple[Snapshot | None, list[Problem]]:
+        with self._render_lock:
+            forget_memos()
         with problem_log.collected() as found:
             try:
                 return run_pass(self.settings(), self.store), found

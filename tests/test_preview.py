@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+import weakref
 from pathlib import Path
 
 import pytest
@@ -280,3 +282,14 @@ def test_invoke_livereload_serves_the_magazine_with_the_reload_script(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_articles_of_an_earlier_pass_are_not_kept_alive(corpus, tmp_path):
+    site = open_site(corpus, tmp_path / "live")
+    name = page_of(site, corpus / "articles" / "article-00004.md")
+    site.page(name)  # rendering memoizes its content in Pelican
+    site.page("index.html")
+    earlier = weakref.ref(site.snapshot.pages[name].subject)
+    site.rebuild()
+    gc.collect()
+    assert earlier() is None
