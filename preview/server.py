@@ -85,7 +85,7 @@ class PreviewHandler(RangeRequestHandler):
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-        self.send_header("Location", quote(location))
+        self.send_header("Location", location)  # the request's own path: already quoted
         self.send_header("Content-Length", "0")
         self.end_headers()
 

@@ -232,6 +232,8 @@ def test_pages_are_served_with_exactly_one_reload_script(corpus, tmp_path, serve
     with pytest.raises(urllib.error.HTTPError) as missing:
         fetch(server.url + "/2026/no-such-article/")
     assert missing.value.code == 404
+    folder = page_of(site, corpus / "articles" / "article-00001.md").removesuffix("/index.html")
+    assert strip(fetch(f"{server.url}/{folder}")) == site.page(f"{folder}/index.html")[0]
 
 
 def fetch(url: str) -> str:
