@@ -18,6 +18,7 @@ from previewing import article, full_build, open_site, page_of, serving
 from benchmarks.corpus import write_corpus
 from conftest import ROOT, write_site
 from preview import Site, strip
+from preview.compare import differences
 from preview.inject import START
 from preview.problems import Problem, display_path
 
@@ -30,18 +31,9 @@ def serve_preview():
 
 def assert_same_site(site: Site, built: Path) -> None:
     """Every page and every other file of ``built`` is what the preview serves."""
-    pages = {path.relative_to(built).as_posix() for path in built.rglob("*.html")}
-    assert set(site.names()) == pages
-    for name in sorted(pages):
-        html, problems = site.page(name)
-        assert problems == []
-        assert html == (built / name).read_text(encoding="utf-8"), name
-    for name in site.snapshot.feeds:
-        assert site.feed(name)
-    for path in built.rglob("*"):
-        if path.is_file() and path.suffix != ".html":
-            served = site.output / path.relative_to(built)
-            assert served.read_bytes() == path.read_bytes(), path.relative_to(built)
+    assert site.problems == []
+    assert differences(site, built) == []
+    assert len(site.names()) > 0
 
 
 @pytest.mark.slow
