@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 
 # Each module has run(root: Path, options: dict) -> None and prints its own figures.
-SUITES = ["build", "images", "video", "collector", "report"]
+SUITES = ["build", "images", "video", "collector", "report", "preview"]
 
 
 def run_all(root: Path, *, only: str = "", **options) -> None:
