@@ -17,7 +17,6 @@ import json
 import logging
 import resource
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -133,8 +132,6 @@ def _same_as_full_build(site, built: Path) -> None:
 
 
 def run(root: Path, options: dict) -> None:
-    sys.path.insert(0, str(root))
-    sys.path.insert(0, str(root / "plugins"))
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -179,9 +176,15 @@ def run(root: Path, options: dict) -> None:
         whole = statistics.median(whole for _, whole in timed)
         agreed = f"{site.quick_exact} of {site.quick_shown}"
         spread = f"min {min(seconds):.3f}s, max {max(seconds):.3f}s"
-        print(f"  saves: {spread}; whole site up to date after {whole:.3f}s (median); "
-              f"first pages equal to the pass's: {agreed}", flush=True)  # fmt: skip
+        print(
+            f"  saves: {spread}; whole site up to date after {whole:.3f}s (median); "
+            f"first pages equal to the pass's: {agreed}",
+            flush=True,
+        )
         gc.collect()
         kept = f"{len(site.store)} sources, {len(site.names())} pages kept"
-        print(f"  memory: {after_full:.0f} MB after a full build, "
-              f"{_rss_mb():.0f} MB while previewing ({kept})", flush=True)  # fmt: skip
+        print(
+            f"  memory: {after_full:.0f} MB after a full build, "
+            f"{_rss_mb():.0f} MB while previewing ({kept})",
+            flush=True,
+        )
