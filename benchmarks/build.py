@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from .corpus import write_corpus
-from .timing import paired_median_seconds, report
+from .timing import paired_median_seconds, pelican_process, report
 
 # Plain Pelican: its defaults and its own theme, nothing of this project.
 PLAIN_SETTINGS = 'TIMEZONE = "Asia/Tokyo"\nDEFAULT_LANG = "ja"\n'
-
-
-def _pelican(content: Path, settings: Path, output: Path, cwd: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "pelican",
-        str(content),
-        "-s",
-        str(settings),
-        "-o",
-        str(output),
-        "-q",
-    ]
-    subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
 
 
 def run(root: Path, options: dict) -> None:
@@ -49,17 +33,17 @@ def run(root: Path, options: dict) -> None:
                 shutil.rmtree(out, ignore_errors=True)
 
         # Warm-up: the first build fills the media cache, as an editor's first build does.
-        _pelican(content, root / "pelicanconf.py", ours_out, root)
+        pelican_process(content, root / "pelicanconf.py", ours_out, root)
         ours, baseline = paired_median_seconds(
-            lambda: _pelican(content, root / "pelicanconf.py", ours_out, root),
-            lambda: _pelican(content, plain, plain_out, root),
+            lambda: pelican_process(content, root / "pelicanconf.py", ours_out, root),
+            lambda: pelican_process(content, plain, plain_out, root),
             runs,
             clean,
         )
         report(f"pelican build, {articles} articles", ours, baseline, target=1.25)
 
         pagefind = str(pagefind_executable())
-        _pelican(content, root / "pelicanconf.py", ours_out, root)
+        pelican_process(content, root / "pelicanconf.py", ours_out, root)
 
         def pagefind_cli():
             shutil.rmtree(ours_out / "pagefind", ignore_errors=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def median_seconds(
@@ -53,3 +56,10 @@ def report(
         verdict = f"  target <= {target:.2f}: {'met' if ratio <= target else 'MISSED'}"
     figures = f"ours {ours:.3f}{unit}, baseline {baseline:.3f}{unit}, ratio {ratio:.2f}"
     print(f"{label}: {figures}{verdict}", flush=True)
+
+
+def pelican_process(content: Path, settings: Path, output: Path, cwd: Path) -> None:
+    """A whole quiet Pelican build in a process of its own (what a benchmark times)."""
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(settings)]
+    command += ["-o", str(output), "-q"]
+    subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)

@@ -13,12 +13,11 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from .corpus import write_corpus
-from .timing import median_seconds, report
+from .timing import median_seconds, pelican_process, report
 
 SPEAKERS = ("大川", "松本")
 CAPTIONS = "WEBVTT\n\n" + "".join(
@@ -43,41 +42,38 @@ def _ffmpeg() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def _generate(*args: str) -> None:
+    """Run ffmpeg quietly to make a benchmark's source."""
+    subprocess.run([_ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
 def _source(path: Path, seconds: int, size: str) -> Path:
     """testsrc2 + a tone at a low bitrate, a keyframe every 10 s (like a camera export)."""
-    subprocess.run(
-        [
-            _ffmpeg(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=size={size}:rate=25:duration={seconds}",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=300:duration={seconds}",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-crf",
-            "32",
-            "-g",
-            "250",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "64k",
-            "-shortest",
-            str(path),
-        ],
-        check=True,
+    _generate(
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=size={size}:rate=25:duration={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=300:duration={seconds}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-crf",
+        "32",
+        "-g",
+        "250",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        "-shortest",
+        str(path),
     )
     return path
 
@@ -179,25 +175,7 @@ def _seeking(work: Path, runs: int) -> None:
     listing = work / "ten.txt"
     listing.write_text(f"file '{short}'\n" * 10, encoding="utf-8")
     long = work / "ten-minutes.mp4"
-    subprocess.run(
-        [
-            _ffmpeg(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "concat",
-            "-safe",
-            "0",
-            "-i",
-            str(listing),
-            "-c",
-            "copy",
-            str(long),
-        ],
-        check=True,
-    )
+    _generate("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(long))
     config = {**DEFAULTS, "max_width": 640, "max_height": 360}
     timings = {}
     for source in (short, long):
@@ -252,18 +230,7 @@ def _rebuild(root: Path, work: Path, runs: int) -> None:
     )
 
     def build(content: Path) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "pelican",
-            str(content),
-            "-s",
-            str(conf),
-            "-o",
-            str(content.parent / "output"),
-            "-q",
-        ]
-        subprocess.run(command, check=True, cwd=root, stdout=subprocess.DEVNULL)
+        pelican_process(content, conf, content.parent / "output", root)
 
     build(with_video)  # fills the cache
     log.unlink(missing_ok=True)

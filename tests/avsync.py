@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from videoclips import FFMPEG
+from videoclips import FFMPEG, generate
 
 RATE = 30  # the camera's rate before frames are dropped
 MARK_SECONDS = 0.1
@@ -81,32 +81,24 @@ def make_sync_source(path: Path, kind: str, marks: tuple[float, ...], seconds: f
     )
     audio = f"aevalsrc='0.7*sin(2*PI*1000*t)*({tone})':s=48000:d={seconds - late}"
     target = path.with_suffix(suffix)
-    subprocess.run(
-        [
-            FFMPEG,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            video,
-            "-itsoffset",
-            str(late),
-            "-f",
-            "lavfi",
-            "-i",
-            audio,
-            "-fps_mode",
-            "vfr",
-            "-pix_fmt",
-            "yuv420p",
-            *video_codec,
-            *audio_codec,
-            str(target),
-        ],
-        check=True,
+    generate(
+        "-f",
+        "lavfi",
+        "-i",
+        video,
+        "-itsoffset",
+        str(late),
+        "-f",
+        "lavfi",
+        "-i",
+        audio,
+        "-fps_mode",
+        "vfr",
+        "-pix_fmt",
+        "yuv420p",
+        *video_codec,
+        *audio_codec,
+        str(target),
     )
     return target
 

@@ -8,18 +8,13 @@ sound, no sound at all, and sound alone.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from videoclips import FFMPEG
+from videoclips import generate
 
 # SMPTE colour bars: the HDR clips carry them, converted; published SDR must look like them.
 BARS = "smptebars=size=192x108:rate=30:duration=1"
 HDR_TRANSFERS = {"hlg": "arib-std-b67", "pq": "smpte2084"}
-
-
-def _ffmpeg(*args: str) -> None:
-    subprocess.run([FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
 def _h264(*extra: str) -> list[str]:
@@ -30,15 +25,15 @@ def rotated(path: Path) -> Path:
     """320x180 coded, left half white, shown turned 90 degrees clockwise (a phone held upright)."""
     coded = path.with_name("coded.mp4")
     picture = "color=black:size=320x180:rate=30:d=1,drawbox=x=0:y=0:w=160:h=180:color=white:t=fill"
-    _ffmpeg("-f", "lavfi", "-i", picture, *_h264(), str(coded))
+    generate("-f", "lavfi", "-i", picture, *_h264(), str(coded))
     # ffmpeg's display rotation counts counter-clockwise: -90 is a quarter turn clockwise.
-    _ffmpeg("-display_rotation", "-90", "-i", str(coded), "-c", "copy", str(path))
+    generate("-display_rotation", "-90", "-i", str(coded), "-c", "copy", str(path))
     return path
 
 
 def tall_60fps(path: Path) -> Path:
     """1080x1920 at 60 fps with AAC sound, as a phone records portrait video."""
-    _ffmpeg(
+    generate(
         "-f",
         "lavfi",
         "-i",
@@ -63,7 +58,7 @@ def hdr(path: Path, kind: str, *, bars: str = BARS) -> Path:
         "zscale=t=linear:npl=203,format=gbrpf32le,"
         f"zscale=p=bt2020:t={transfer}:m=bt2020nc:r=tv:npl=203,format=yuv420p10le"
     )
-    _ffmpeg(
+    generate(
         "-f",
         "lavfi",
         "-i",
@@ -108,13 +103,13 @@ def iphone(path: Path) -> Path:
         "hlg",
         bars=BARS.replace("size=192x108:rate=30", "size=480x270:rate=60"),
     )
-    _ffmpeg("-display_rotation", "-90", "-i", str(coded), "-c", "copy", str(path))
+    generate("-display_rotation", "-90", "-i", str(coded), "-c", "copy", str(path))
     return path
 
 
 def full_range(path: Path) -> Path:
     """Colour bars in full range ("yuvj", 0-255), as many Android phones record."""
-    _ffmpeg(
+    generate(
         "-f",
         "lavfi",
         "-i",
@@ -131,14 +126,14 @@ def full_range(path: Path) -> Path:
 
 def bars_reference(path: Path) -> Path:
     """The SDR bars the HDR clips were graded from, as PNG."""
-    _ffmpeg("-f", "lavfi", "-i", BARS, "-frames:v", "1", str(path))
+    generate("-f", "lavfi", "-i", BARS, "-frames:v", "1", str(path))
     return path
 
 
 def with_sound(path: Path, layout: str) -> Path:
     """A small picture with sound in ``layout`` ("5.1" or "mono"): a tone in every channel."""
     tone = f"sine=frequency=440:duration=1:sample_rate=48000,aformat=channel_layouts={layout}"
-    _ffmpeg(
+    generate(
         "-f",
         "lavfi",
         "-i",
@@ -157,7 +152,7 @@ def with_sound(path: Path, layout: str) -> Path:
 
 def silent(path: Path) -> Path:
     """Picture only, no sound track at all (screen recordings, some cameras)."""
-    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x90:rate=25:duration=1", *_h264(), str(path))
+    generate("-f", "lavfi", "-i", "testsrc=size=160x90:rate=25:duration=1", *_h264(), str(path))
     return path
 
 
@@ -169,8 +164,8 @@ def sound_only(path: Path, *, cover: bool = False) -> Path:
     args = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1"]
     if cover:
         art = path.with_name("cover.png")
-        _ffmpeg("-f", "lavfi", "-i", "color=red:size=64x64:d=0.04", "-frames:v", "1", str(art))
+        generate("-f", "lavfi", "-i", "color=red:size=64x64:d=0.04", "-frames:v", "1", str(art))
         args += ["-i", str(art), "-map", "0:a", "-map", "1:v", "-c:v", "png"]
         args += ["-disposition:v", "attached_pic"]
-    _ffmpeg(*args, "-c:a", "aac", str(path))
+    generate(*args, "-c:a", "aac", str(path))
     return path

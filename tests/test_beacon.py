@@ -65,35 +65,28 @@ Category: 新規事業
 
 def make_clip(folder: Path) -> bytes:
     """A 2.5-second 160x120 clip with a tone: H.264 and AAC, as mag_video publishes."""
-    import imageio_ffmpeg
+    from videoclips import generate
 
     target = folder / "clip.mp4"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=160x120:rate=15:duration=2.5",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=2.5",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-            "-movflags",
-            "+faststart",
-            str(target),
-        ],
-        check=True,
+    generate(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=15:duration=2.5",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=2.5",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        "-movflags",
+        "+faststart",
+        str(target),
     )
     return target.read_bytes()
 

@@ -201,27 +201,8 @@ def free_port() -> int:
 @pytest.fixture
 def smtp_server(certificates, monkeypatch):
     """A local SMTP server that requires STARTTLS before login; MAG_SMTP_* point at it."""
-    server_context, ca_file = certificates
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=server_context,
-        require_starttls=True,
-        authenticator=inbox.authenticate,
-        auth_require_tls=True,
-    )
-    controller.start()
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # the client trusts the test CA only
-    for name, value in {
-        "MAG_SMTP_HOST": "127.0.0.1",
-        "MAG_SMTP_PORT": str(port),
-        "MAG_SMTP_USER": USER,
-        "MAG_SMTP_PASSWORD": PASSWORD,
-    }.items():
-        monkeypatch.setenv(name, value)
+    controller = serve_inbox(inbox, certificates, monkeypatch)
     yield inbox
     controller.stop()
 
@@ -758,7 +739,7 @@ def serve_inbox(inbox, certificates, monkeypatch) -> Controller:
         auth_require_tls=True,
     )
     controller.start()
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # the client trusts the test CA only
     for name, value in {
         "MAG_SMTP_HOST": "127.0.0.1",
         "MAG_SMTP_PORT": str(port),

@@ -116,38 +116,29 @@ VIEWPORTS = {
 @pytest.fixture(scope="module")
 def flat_sites(tmp_path_factory) -> dict[str, Path]:
     """{aspect: output} of a flat-coloured talk with captions, shorts in 16:9 and 9:16."""
-    import subprocess
 
-    from videoclips import FFMPEG
+    from videoclips import generate
 
     work = tmp_path_factory.mktemp("flat")
     clip = work / "flat.mp4"
-    subprocess.run(
-        [
-            FFMPEG,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"color=c={BACKGROUND}:size=640x360:rate=25:d=6",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=duration=6",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            str(clip),
-        ],
-        check=True,
+    generate(
+        "-f",
+        "lavfi",
+        "-i",
+        f"color=c={BACKGROUND}:size=640x360:rate=25:d=6",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=duration=6",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        str(clip),
     )
     sites = {}
     for aspect in ("16:9", "9:16"):

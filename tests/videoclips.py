@@ -32,6 +32,11 @@ q2
 """
 
 
+def generate(*args: str) -> None:
+    """Run ffmpeg quietly to make a fixture (``generate("-f", "lavfi", "-i", …, out)``)."""
+    subprocess.run([FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
 def make_clip(
     path: Path, seconds: float = 6, size: str = "320x180", *, audio: bool = True, numbered=False
 ) -> Path:
@@ -43,13 +48,13 @@ def make_clip(
         video += ",geq=lum='16+mod(N*8\\,224)'"
     else:
         video = f"testsrc=size={size}:rate={FPS}:duration={seconds}"
-    args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", video]
+    args = ["-f", "lavfi", "-i", video]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
         args += ["-c:a", "aac", "-shortest"]
     args += ["-c:v", "libx264", "-preset", "ultrafast", "-g", str(2 * FPS), "-pix_fmt", "yuv420p"]
     args += ["-qp", "4", str(path)] if numbered else [str(path)]
-    subprocess.run(args, check=True)
+    generate(*args)
     return path
 
 
