@@ -106,6 +106,14 @@ def event(event_type="pageview", **fields):
     return {**base, "type": event_type, **fields}
 
 
+def start_load(url: str, *options: str) -> subprocess.Popen:
+    """The benchmark's load generator against ``url``, with the project's origin."""
+    command = [sys.executable, "-m", "benchmarks.loadgen", "--url", url, "--origin", ORIGIN]
+    return subprocess.Popen(
+        [*command, *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
 def test_a_pageview_is_stored_with_202_and_cors_for_the_site_origin_only(collector):
     status, headers, _ = collector.post(
         event(
@@ -300,30 +308,18 @@ def test_every_acknowledged_event_survives_sigkill_during_a_burst(tmp_path):
     running = Collector(tmp_path / "events.sqlite3", args=["--rate", "100000", "--burst", "100000"])
     acked_file = tmp_path / "acked.txt"
     clients = 24
-    load = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.loadgen",
-            "--url",
-            running.url,
-            "--origin",
-            ORIGIN,
-            "--clients",
-            str(clients),
-            "--rate",
-            "0",
-            "--seconds",
-            "60",
-            "--total",
-            "60000",
-            "--acked-file",
-            str(acked_file),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    load = start_load(
+        running.url,
+        "--clients",
+        str(clients),
+        "--rate",
+        "0",
+        "--seconds",
+        "60",
+        "--total",
+        "60000",
+        "--acked-file",
+        str(acked_file),
     )
     try:
         assert load.stderr.readline().startswith("loadgen: started")

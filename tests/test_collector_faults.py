@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from test_collector import ORIGIN, ROOT, Collector, count_rows, event
+from test_collector import ORIGIN, ROOT, Collector, count_rows, event, start_load
 
 from analytics.checkpoints import Checkpoints
 from analytics.guard import RESERVED_FILES, Guard, Limits
@@ -248,27 +248,7 @@ def test_new_reader_ids_from_one_address_are_capped_per_hour_and_counted(tmp_pat
 def test_the_database_folder_deleted_under_load_is_answered_503_and_reported(tmp_path):
     folder = tmp_path / "var"
     running = Collector(folder / "events.sqlite3", args=["--rate", "1e6", "--burst", "1000000"])
-    load = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.loadgen",
-            "--url",
-            running.url,
-            "--origin",
-            ORIGIN,
-            "--clients",
-            "20",
-            "--rate",
-            "1000",
-            "--seconds",
-            "6",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    load = start_load(running.url, "--clients", "20", "--rate", "1000", "--seconds", "6")
     try:
         poll(lambda: folder.exists() and count_rows(running.db) >= 300)
         shutil.rmtree(folder)
