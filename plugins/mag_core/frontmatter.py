@@ -77,6 +77,22 @@ def read_front_matter(path: Path) -> list[Field]:
     return fields
 
 
+def key_lines(path: str | Path) -> dict[str, int]:
+    """The line of each front-matter key of a file, by lower-case key (empty if unreadable).
+
+    The one lookup behind every message that points at a front-matter line.
+    """
+    try:
+        return {field.key.lower(): field.line for field in read_front_matter(Path(path))}
+    except OSError:
+        return {}
+
+
+def line_of(path: str | Path, key: str) -> int | None:
+    """The line of ``key`` in the front matter of ``path``, or None."""
+    return key_lines(path).get(key.lower())
+
+
 def check_file(
     path: Path, *, needs_date: bool, audiences: tuple[str, ...] = DEFAULT_AUDIENCES
 ) -> list[ContentError]:

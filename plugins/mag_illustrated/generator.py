@@ -11,12 +11,13 @@ from pelican.generators import Generator
 from mag_core import ContentError, add_format, report
 from mag_core.cache import Cache, cache_root, publish_file
 from mag_core.contents import articles_with_pages
+from mag_core.frontmatter import line_of
 
 from . import settings as illustrated_settings
 from .cards import share_card, title_cover
 from .images import ImageMaker, is_raster
 from .state import BuildState, state_of
-from .variant import front_matter_line, load_variant
+from .variant import load_variant
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class IllustratedGenerator(Generator):
                 raise ContentError(
                     article.source_path,
                     f"Cover: {cover!r} not found",
-                    line=front_matter_line(article.source_path, "cover"),
+                    line=line_of(article.source_path, "cover"),
                 )
             article.cover_image = maker.image_set(path, cover)
         except ContentError as error:

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mag_core import ContentError, report
-from mag_core.frontmatter import read_front_matter
+from mag_core.frontmatter import line_of
 
 from .animation import animation_set, frame_files
 from .images import ImageMaker, ImageSet, is_raster
@@ -45,13 +45,6 @@ def variant_location(article, variant_path: str) -> tuple[str, str]:
     return url + variant_path, folder + variant_path + "index.html"
 
 
-def front_matter_line(source: str, key: str) -> int | None:
-    for field in read_front_matter(Path(source)):
-        if field.key.lower() == key:
-            return field.line
-    return None
-
-
 def panel_folder(article, content_root: Path) -> Path:
     """The folder named by ``Illustrated:``, which must be inside the content folder."""
     value = str(article.metadata["illustrated"]).strip()
@@ -60,7 +53,7 @@ def panel_folder(article, content_root: Path) -> Path:
         raise ContentError(
             article.source_path,
             f"Illustrated: {value!r} is not a folder in the content",
-            line=front_matter_line(article.source_path, "illustrated"),
+            line=line_of(article.source_path, "illustrated"),
             hint="e.g. 'Illustrated: illustrations/my-story/' with a panels.md inside",
         )
     return folder

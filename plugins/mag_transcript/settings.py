@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mag_core import ContentError, plugin_settings
-from mag_core.frontmatter import read_front_matter
+from mag_core.frontmatter import line_of
 
 # The front-matter key that turns ケバ取り on or off for one article.
 CLEANUP_KEY = "TranscriptCleanup"
@@ -64,14 +62,6 @@ def cleanup_for(article, config: dict) -> bool:
     raise ContentError(
         article.source_path,
         f"{CLEANUP_KEY} must be true or false, not {raw!r}",
-        line=_line_of(article.source_path, CLEANUP_KEY),
+        line=line_of(article.source_path, CLEANUP_KEY),
         hint=f"write '{CLEANUP_KEY}: true' or '{CLEANUP_KEY}: false'",
     )
-
-
-def _line_of(path, key: str) -> int | None:
-    try:
-        fields = read_front_matter(Path(path))
-    except OSError:
-        return None
-    return next((field.line for field in fields if field.key.lower() == key.lower()), None)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mag_core import ContentError
-from mag_core.frontmatter import read_front_matter
+from mag_core.frontmatter import key_lines
 from mag_core.speakers import speaker_list
 
 from .settings import ASPECTS
@@ -40,7 +40,7 @@ def read_front(article, content_root: Path, default_aspect: str) -> VideoFrontMa
     if not metadata.get("video"):
         return None
     source = Path(article.source_path)
-    lines = _lines(source)
+    lines = key_lines(source)
 
     def error(key: str, message: str, hint: str | None = None) -> ContentError:
         return ContentError(source, message, line=lines.get(key), hint=hint)
@@ -104,10 +104,3 @@ def _existing(value: str, content_root: Path, article: Path, key: str, error) ->
         f"{key}: {relative} not found",
         hint=f"put the file in {content_root.name}/{Path(relative).parent} or fix the path",
     )
-
-
-def _lines(source: Path) -> dict[str, int]:
-    try:
-        return {field.key.lower(): field.line for field in read_front_matter(source)}
-    except OSError:
-        return {}
