@@ -10,12 +10,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-# Characters that may not start a line, and that may not end one.
-NO_START = frozenset(
-    "、。，．,.・：；:;？！?!ー―‐…‥）)］]｝}」』】〕〉》”’"
-    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻ゝゞヽヾ％%"
-)
-NO_END = frozenset("（(［[｛{「『【〔〈《“‘")
+from mag_core.kinsoku import NO_LINE_END as NO_END
+from mag_core.kinsoku import NO_LINE_START as NO_START
+
 # Parts of speech that belong to the word before them (unidic's first level).
 _ATTACHED = frozenset({"助詞", "助動詞", "接尾辞"})
 

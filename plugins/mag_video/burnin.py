@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mag_core.captions import Cue, clock_parts
+from mag_core.kinsoku import NO_LINE_END, NO_LINE_START
 
 from .fonts import CaptionFont
 
 # Characters a line must not start with, and ones it must not end with.
-_NO_LINE_START = set(
-    "、。，．・：；？！ー」』）］｝〕〉》】ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々…‥,.)]}!?:;%"
-)
-_NO_LINE_END = set("「『（［｛〔〈《【([{")
 _BREAK_AFTER = set("、。，！？」』）!?, ")
 # Voice colours (ASS &HBBGGRR): white, then warm yellow, light cyan, light pink.
 _VOICE_COLOURS = ("&H00FFFFFF", "&H0066E0FF", "&H00FFE9A0", "&H00D2B4FF")
@@ -148,7 +145,7 @@ def _is_kana(char: str) -> bool:
 
 def _kinsoku(text: str, cut: int) -> int:
     """Move a break so no line starts with closing punctuation or ends with an opening one."""
-    while 1 < cut < len(text) and (text[cut] in _NO_LINE_START or text[cut - 1] in _NO_LINE_END):
+    while 1 < cut < len(text) and (text[cut] in NO_LINE_START or text[cut - 1] in NO_LINE_END):
         cut -= 1
     return cut
 
