@@ -20,6 +20,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from mag_core.files import swap_in
+
 logger = logging.getLogger(__name__)
 
 # Scripts written without spaces between words (kanji, kana, CJK symbols excluded).
@@ -155,6 +157,5 @@ def build_index(
         fresh = site / ".pagefind.new"
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.copytree(built, fresh)
-        shutil.rmtree(index_dir, ignore_errors=True)
-        fresh.rename(index_dir)
+        swap_in(fresh, index_dir)
     return index_dir
