@@ -26,6 +26,11 @@ def rotated(path: Path) -> Path:
     coded = path.with_name("coded.mp4")
     picture = "color=black:size=320x180:rate=30:d=1,drawbox=x=0:y=0:w=160:h=180:color=white:t=fill"
     generate("-f", "lavfi", "-i", picture, *_h264(), str(coded))
+    return held_upright(coded, path)
+
+
+def held_upright(coded: Path, path: Path) -> Path:
+    """``coded`` tagged to be shown a quarter turn clockwise, as a phone held upright records."""
     # ffmpeg's display rotation counts counter-clockwise: -90 is a quarter turn clockwise.
     generate("-display_rotation", "-90", "-i", str(coded), "-c", "copy", str(path))
     return path
@@ -103,8 +108,7 @@ def iphone(path: Path) -> Path:
         "hlg",
         bars=BARS.replace("size=192x108:rate=30", "size=480x270:rate=60"),
     )
-    generate("-display_rotation", "-90", "-i", str(coded), "-c", "copy", str(path))
-    return path
+    return held_upright(coded, path)
 
 
 def full_range(path: Path) -> Path:

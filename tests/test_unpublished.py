@@ -280,10 +280,13 @@ def test_a_hidden_interview_gets_every_format_at_its_own_address(build, tmp_path
     captions = "WEBVTT\n\nintro\n00:00:00.000 --> 00:00:01.500\n<v 大川>こんにちは。\n"
     text = (
         "Title: 限定の対談\nDate: 2026-11-02\nCategory: 新規事業\nSlug: gentei-taidan\n"
-        "Status: hidden\nVideo: media/talk.mp4\nCaptions: media/talk.ja.vtt\n\n本文。\n"
+        "Status: hidden\nVideo: media/talk.mp4\nCaptions: media/talk.ja.vtt\n\n本文。\n\n"
+        "![会場の様子]({static}/images/hall.png)\n"
     )
-    output = build({"articles/t.md": text, "media/talk.mp4": clip, "media/talk.ja.vtt": captions})
+    files = {"articles/t.md": text, "media/talk.mp4": clip, "media/talk.ja.vtt": captions}
+    output = build({**files, "images/hall.png": pictures.png(1200, 800)})
     page = soup(output / "2026" / "gentei-taidan" / "index.html")
     assert page.select_one("video#video") is not None
+    assert page.select_one(".article-body picture source[type='image/webp']") is not None
     assert (output / "2026" / "gentei-taidan" / "transcript" / "index.html").is_file()
     assert not (output / "media" / "talk.mp4").exists()  # the raw source is never copied

@@ -5,9 +5,9 @@ times (「約N分で読めます」), so a change of wording in a template could
 change its figures. Every build now writes ``_mag/manifest.json`` into its
 output: each published or hidden article with its id, title, URL, date,
 category, audience, formats, pages and media durations. Drafts are never in
-it. The report, the newsletter and the publish check read this file; the
-publish step leaves the ``_mag/`` folder out of the release, because it names
-hidden articles.
+it. The reader report and the publish check read this file (the newsletter runs
+inside the build and has the articles themselves); the publish step leaves the
+``_mag/`` folder out of the release, because it names hidden articles.
 
 ``version`` changes whenever a field changes meaning or goes away; readers
 refuse a version they do not know instead of guessing.
@@ -26,7 +26,8 @@ from .files import write_atomically
 from .formats import formats_of
 
 MANIFEST_VERSION = 1
-MANIFEST_PATH = "_mag/manifest.json"  # relative to the build's output folder
+BUILD_DATA = "_mag"  # the build's own data in its output folder, never for readers
+MANIFEST_PATH = f"{BUILD_DATA}/manifest.json"  # relative to the build's output folder
 
 
 def describe(article: Any) -> dict[str, Any]:
@@ -112,7 +113,7 @@ def write_manifest(output: Path, site: str, articles: Iterable[Any]) -> Path:
 
 def remove_build_data(output: Path) -> None:
     """Leave the build's own data (the manifest) out of what readers are served."""
-    shutil.rmtree(Path(output) / MANIFEST_PATH.split("/", 1)[0], ignore_errors=True)
+    shutil.rmtree(Path(output) / BUILD_DATA, ignore_errors=True)
 
 
 class ManifestError(ValueError):

@@ -17,6 +17,7 @@ from pelican import signals
 
 from mag_core import ContentError, declare_keys, report
 from mag_core.build import drop_statics
+from mag_core.contents import articles_with_pages
 
 from . import settings as illustrated_settings
 from .generator import IllustratedGenerator, maker_for
@@ -32,18 +33,22 @@ def get_generators(_pelican):
 
 
 def rewrite_articles(generator) -> None:
-    _rewrite(generator, "articles", "translations", "drafts", "drafts_translations")
+    # The one rule for the articles that get pages (hidden ones included), and translations.
+    translations = ("translations", "hidden_translations", "drafts_translations")
+    extra = (getattr(generator, name) for name in translations)
+    _rewrite(generator, articles_with_pages(generator.context), *extra)
 
 
 def rewrite_pages(generator) -> None:
-    _rewrite(generator, "pages", "translations", "hidden_pages", "draft_pages")
+    groups = ("pages", "translations", "hidden_pages", "draft_pages")
+    _rewrite(generator, *(getattr(generator, name) for name in groups))
 
 
-def _rewrite(generator, *groups: str) -> None:
+def _rewrite(generator, *groups) -> None:
     config = illustrated_settings.read(generator.settings)
     maker = maker_for(generator.settings)
     for group in groups:
-        for content in getattr(generator, group, []):
+        for content in group:
             rewrite_content(content, maker, config, generator.settings)
 
 
