@@ -34,7 +34,8 @@ from .schema import storable_text
 # Bumped with each change to the table; migrate() brings older files up to date.
 # 2: no secondary indexes (every index is one more page written per commit, and
 #    the report reads the whole table in one pass anyway).
-STORAGE_VERSION = 2
+# 3: a ``goal`` column (the id of the goal a ``goal`` event reached).
+STORAGE_VERSION = 3
 
 COLUMNS = (
     "received_at",  # milliseconds since the epoch, the collector's clock
@@ -61,7 +62,10 @@ COLUMNS = (
     "from_format",
     "kind",
     "url",
+    "goal",
 )
+# Columns added after the first version: migrate() adds them to older files.
+ADDED_COLUMNS = ("goal",)
 
 _CREATE = f"""
 CREATE TABLE IF NOT EXISTS events (
@@ -112,6 +116,10 @@ def migrate(connection: sqlite3.Connection) -> None:
             f"({STORAGE_VERSION}); update the collector"
         )
     connection.executescript(_CREATE)
+    present = {row[1] for row in connection.execute("PRAGMA table_info(events)")}
+    for column in ADDED_COLUMNS:
+        if column not in present:
+            connection.execute(f"ALTER TABLE events ADD COLUMN {column}")
     connection.execute(f"PRAGMA user_version={STORAGE_VERSION}")
 
 

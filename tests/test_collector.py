@@ -20,7 +20,14 @@ import pytest
 
 from analytics.collector import spawn
 from analytics.schema import BY_TYPE, COMMON, Invalid, parse
-from analytics.storage import COLUMNS, STORAGE_VERSION, Storage, import_events, read_events
+from analytics.storage import (
+    ADDED_COLUMNS,
+    COLUMNS,
+    STORAGE_VERSION,
+    Storage,
+    import_events,
+    read_events,
+)
 from analytics.writer import BatchWriter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -441,12 +448,13 @@ def test_a_batch_of_mixed_events_is_stored_in_one_transaction_or_not_at_all(tmp_
     assert len({row["received_at"] for row in stored.values()}) == 1
 
 
-def test_a_version_1_database_loses_its_write_slowing_indexes_and_keeps_its_events(tmp_path):
+def test_a_version_1_database_is_brought_up_to_date_and_keeps_its_events(tmp_path):
     path = tmp_path / "old.sqlite3"
     old = sqlite3.connect(path)
+    first_columns = [name for name in COLUMNS if name not in ADDED_COLUMNS]
     old.executescript(
         f"""
-        CREATE TABLE events (id INTEGER PRIMARY KEY, {", ".join(COLUMNS)});
+        CREATE TABLE events (id INTEGER PRIMARY KEY, {", ".join(first_columns)});
         CREATE INDEX events_article ON events (article, type);
         CREATE INDEX events_reader ON events (reader);
         INSERT INTO events (received_at, type, view) VALUES (1, 'pageview', 'oldview0001');
@@ -460,6 +468,8 @@ def test_a_version_1_database_loses_its_write_slowing_indexes_and_keeps_its_even
         indexes = check.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
         assert indexes == []
         assert check.execute("PRAGMA user_version").fetchone() == (STORAGE_VERSION,)
+        present = [row[1] for row in check.execute("PRAGMA table_info(events)")]
+        assert present == ["id", *COLUMNS]
     finally:
         check.close()
     assert [row["view"] for row in read_events(path)] == ["oldview0001"]
