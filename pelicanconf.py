@@ -64,6 +64,7 @@ PLUGINS = [
     "mag_search",
     "mag_video",
     "mag_illustrated",
+    "mag_goals",
     "mag_beacon",
     "mag_newsletter",
     "mag_assets",
@@ -95,6 +96,18 @@ MAG_AUDIENCES = {
     "light": "関心はあるが深くは関わっていない人",
     "core": "すでに深く関わっている人",
 }
+
+# Goals the magazine exists for (mag_goals): what readers do after reading. An article names
+# one with `Goal: contest-apply`; its links to the goal are marked as its call-to-action, and
+# the beacon reports each reader who reaches one. See docs/editors/goals.md.
+MAG_GOALS = [
+    {
+        "id": "contest-apply",
+        "label": "新規事業コンテストに応募",
+        "link": "https://forms.intra.example.co.jp/contest/*",
+    },
+    {"id": "briefing-signup", "label": "説明会に申し込み", "button": True},
+]
 
 # Everything a template prints is escaped unless marked safe: titles, tags and
 # captions are editors' text, and must never run as markup. HTML that plugins

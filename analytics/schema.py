@@ -1,4 +1,4 @@
-"""The beacon's event schema (version 1): what the collector accepts, field by field.
+"""The beacon's event schema (version 2): what the collector accepts, field by field.
 
 Every event is one JSON object. Unknown types and unknown fields are rejected,
 strings must match a tight pattern and length (so markup or SQL never gets in),
@@ -10,6 +10,10 @@ committed with would fail), no control characters and no bidi overrides (they
 would rewrite a terminal or a report when shown). The same table
 is written up in docs/development/analytics-events.md; change both together and bump
 SCHEMA_VERSION when a change is not backwards compatible.
+
+Version 2 added the ``goal`` event (a reader reached one of MAG_GOALS). It only adds,
+so version-1 events, still sent by pages cached before a release, stay valid; a goal
+event must say version 2, so a version-1 sender cannot claim to know goals.
 """
 
 from __future__ import annotations
@@ -24,8 +28,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from mag_core.formats import FORMAT_ORDER
 
-SCHEMA_VERSION = 1
-EVENT_TYPES = ("pageview", "engagement", "video", "format", "click")
+SCHEMA_VERSION = 2
+VERSIONS = (1, SCHEMA_VERSION)
+EVENT_TYPES = ("pageview", "engagement", "video", "format", "click", "goal")
+# The first version that knows each type; the rest came with version 1.
+SINCE_VERSION = {"goal": 2}
 QUARTILES = (0, 25, 50, 75, 100)
 CLICK_KINDS = ("outbound", "download")
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
@@ -47,6 +54,9 @@ _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 _PATH = re.compile(r"/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]{0,511}")
 _URL = re.compile(r"https?://[^\s<>\"'`\\{}|^]{1,2000}")
 _AUDIENCE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+# Goal ids as MAG_GOALS declares them (mag_goals.settings.GOAL_ID, kept equal by a test:
+# the collector does not import the site's plugins).
+_GOAL = re.compile(r"[a-z][a-z0-9-]{0,31}")
 # Campaign values are decoded text, possibly Japanese: letters, digits and a few marks.
 _CAMPAIGN = re.compile(r"[\w\-.+:/ ]{1,100}")
 # Lone surrogates (a JSON "\ud800" decodes to one, UTF-8 has no encoding for it), C0 and
@@ -145,7 +155,7 @@ _format = _choice(FORMAT_ORDER)
 _video_format = _choice((*FORMAT_ORDER, PREVIEW))
 
 COMMON: Mapping[str, Field] = {
-    "v": Field(_choice((SCHEMA_VERSION,)), required=True),
+    "v": Field(_choice(VERSIONS), required=True),
     "type": Field(_choice(EVENT_TYPES), required=True),
     "site": Field(_text(_SITE), required=True),
     "reader": Field(_text(_ID), required=True),
@@ -178,6 +188,9 @@ BY_TYPE: Mapping[str, Mapping[str, Field]] = {
     "click": {
         "kind": Field(_choice(CLICK_KINDS), required=True),
         "url": Field(_url, required=True),
+    },
+    "goal": {
+        "goal": Field(_text(_GOAL), required=True),
     },
 }
 
@@ -231,4 +244,7 @@ def validate(event: Any) -> dict[str, Any]:
             row[field.column or name] = field.check(value)
         except Invalid as error:
             raise Invalid(f"field {name!r}: {error}") from None
+    since = SINCE_VERSION.get(kind, 1)
+    if row["v"] < since:
+        raise Invalid(f"field 'v': {kind} events are version {since} or later")
     return row

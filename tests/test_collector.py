@@ -181,7 +181,7 @@ HOSTILE = [
     (event({"$ne": 1}), "type must be one of"),
     (event(extra="x"), "unknown field 'extra'"),
     ({k: v for k, v in event().items() if k != "reader"}, "'reader' is missing"),
-    (event(v=2), "'v'"),
+    (event(v=3), "'v'"),  # versions 1 and 2 are known
     (event(v=True), "'v'"),
     (event("engagement", engaged_ms="1000", scroll=50), "'engaged_ms': not a number"),
     (event("engagement", engaged_ms=1000, scroll=True), "'scroll': not a number"),

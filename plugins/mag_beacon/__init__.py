@@ -3,8 +3,9 @@
 The collector's endpoint comes from ``MAG_BEACON = {"url": ...}`` or the
 ``MAG_BEACON_URL`` environment variable; with neither, pages carry no beacon.
 With one, base.html loads the minified beacon (``defer``) with the page's
-article id, format and reader segments as data attributes, and an opt-out page
-is added. See docs/operations/collector.md.
+article id, format and reader segments, the link goals' URL patterns and the page
+goals this page reaches (MAG_GOALS, see mag_goals) as data attributes, and an
+opt-out page is added. See docs/operations/collector.md.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from mag_goals.patterns import link_goals_json
+from mag_goals.settings import read_goals
 from pelican import signals
 
 from . import optout, script, settings
@@ -35,7 +38,10 @@ def beacon_for(pelican_settings: Mapping[str, Any]) -> Beacon | None:
     if not config["url"]:
         return None
     data, digest = script.build(pelican_settings)
+    goals = read_goals(pelican_settings)
     return Beacon(
+        goals=tuple(goals),
+        link_goals=link_goals_json(goals),
         src=script.site_path(pelican_settings, digest),
         endpoint=config["url"],
         site=config["site"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mag_goals.patterns import page_goals_of
+
 from mag_core import formats_of
 from mag_core.audiences import audiences_of
 
@@ -18,15 +20,28 @@ class Beacon:
     site: str
     script: bytes  # the minified script, written into the output at the end
     opt_out_slug: str
+    goals: tuple[dict[str, Any], ...] = ()  # MAG_GOALS, checked (mag_goals.settings)
+    link_goals: str = "[]"  # the link goals as the beacon reads them (mag_goals.patterns)
 
     def attributes(self, article: Any = None, output_file: str = "") -> dict[str, str | None]:
         """data-* attributes for the page; the xmlattr filter escapes them and drops None."""
-        attributes: dict[str, str | None] = {"data-endpoint": self.endpoint, "data-site": self.site}
+        attributes: dict[str, str | None] = {
+            "data-endpoint": self.endpoint,
+            "data-site": self.site,
+            "data-goals": self.link_goals,
+            # Page goals are matched here, where the page's own address is known for sure.
+            "data-reached": " ".join(page_goals_of(self.goals, page_path(output_file))) or None,
+        }
         if article is not None:
             attributes["data-article"] = article.slug
             attributes["data-format"] = current_format(article, output_file)
             attributes["data-audience"] = " ".join(audiences_of(article)) or None
         return attributes
+
+
+def page_path(output_file: str) -> str:
+    """The page's path from the site's root, as page goals are written: /pages/thanks/."""
+    return "/" + output_file.removesuffix("index.html")
 
 
 def current_format(article: Any, output_file: str) -> str | None:

@@ -1,95 +1,92 @@
-// Reader analytics beacon, schema v1 (docs/development/analytics-events.md). mag_beacon minifies it
+// Reader analytics beacon, schema v2 (docs/development/analytics-events.md). mag_beacon minifies it
 // into the output and loads it with `defer` from base.html. It sends nothing under
 // Do-Not-Track or Global Privacy Control, or after the reader opted out (pages/opt-out/).
 // Nothing here may break a page: every send is fire-and-forget. Written compactly
-// (the minifier strips space, it does not rename) to stay under 1,200 bytes gzipped.
+// (the minifier strips space, it does not rename) to stay under 1,200 bytes gzipped;
+// what is not about sending events (the "for you" order) is in for-you.js.
 (() => {
-  let nav = navigator, doc = document, cfg = doc.currentScript.dataset, reader;
-  let on = (el, name, fn) => el.addEventListener(name, fn);
-  // Ids only need to be unique, not secret: no crypto needed (and none on plain-http intranets).
-  let id = () => Math.random().toString(36).slice(2, 12);
+  let n = navigator, d = document, loc = location, c = d.currentScript.dataset, r,
+    on = (name, fn, el = window) => el.addEventListener(name, fn),
+    // Ids only need to be unique, not secret: no crypto needed (and none on plain-http intranets).
+    id = () => Math.random().toString(36).slice(2, 12);
 
   // First-party storage only (no cookies): the random reader id and the opt-out flag.
-  if (nav.doNotTrack == "1" || nav.globalPrivacyControl) return;
+  if (n.doNotTrack == 1 || n.globalPrivacyControl) return;
   try {
     if (localStorage.mag_optout) return;
-    reader = localStorage.mag_reader ||= id();
+    r = localStorage.mag_reader ||= id();
   } catch {} // storage blocked: an id for this page only
-  reader ||= id();
 
   let base = {
-    v: 1, site: cfg.site, reader, view: id(), path: location.pathname,
-    article: cfg.article, format: cfg.format
-  };
-  let send = (type, data) => {
-    let body = JSON.stringify({ ...base, type, ...data });
-    nav.sendBeacon(cfg.endpoint, body) ||
-      fetch(cfg.endpoint, { method: "POST", body, keepalive: true }).catch(() => {});
-  };
-
-  // Page view, with the campaign a newsletter link carries (utm_source=newsletter ...).
-  let view = { referrer: doc.referrer, audience: cfg.audience };
-  new URLSearchParams(location.search).forEach((val, key) => {
-    if (/^utm_(source|medium|campaign|content|term)$/.test(key)) view[key] = val;
-  });
+      v: 2, site: c.site, reader: r || id(), view: id(), path: loc.pathname,
+      article: c.article, format: c.format
+    },
+    // No fetch fallback: sendBeacon refuses only over its in-flight quota, which a keepalive
+    // fetch shares, and it is older than everything else this script needs.
+    send = (type, data) => n.sendBeacon(c.endpoint, JSON.stringify({ ...base, type, ...data })),
+    // Page view, with the campaign a newsletter link carries (utm_source=newsletter ...).
+    view = { referrer: d.referrer, audience: c.audience },
+    // Goals (MAG_GOALS), each sent once a view: the build lists the page goals this page
+    // reaches in data-reached, and the link goals' URL patterns in data-goals ([[id, regex]]).
+    got = {},
+    goal = g => got[g] || send("goal", { goal: got[g] = g });
+  for (let [key, val] of new URLSearchParams(loc.search))
+    /^utm_(source|medium|campaign|content|term)$/.test(key) && (view[key] = val);
   send("pageview", view);
+  c.reached?.split(" ").map(goal);
 
   // Engagement: time the page was visible and focused, and the deepest scroll reached.
-  let engaged = 0, since = 0, deepest = 0, sent = -1;
-  let tick = () => {
-    let now = Date.now();
-    if (since) engaged += now - since;
-    since = !doc.hidden && doc.hasFocus() ? now : 0;
-  };
-  let depth = () => {
-    let seen = (scrollY + innerHeight) / doc.documentElement.scrollHeight;
-    deepest = Math.max(deepest, Math.round(seen * 100));
-  };
-  // Less than a second waits for the next flush: leaving fires up to three of them.
-  let flush = () => {
-    tick();
-    if (engaged > 999 || deepest > sent) {
-      send("engagement", { engaged_ms: engaged, scroll: deepest });
-      engaged = 0;
-      sent = deepest;
-    }
-  };
-  tick();
-  depth();
-  on(window, "scroll", depth);
-  on(window, "focus", tick);
-  on(window, "blur", tick);
-  // Chromium loses beacons sent from pagehide when a link navigates: beforeunload still delivers.
-  on(window, "beforeunload", flush);
-  on(window, "pagehide", flush);
-  on(doc, "visibilitychange", () => (doc.hidden ? flush() : tick()));
-
-  // Videos (full, short cut, or the home page's preview loop, from data-format): play, then each quartile once.
-  for (let video of doc.querySelectorAll("video")) {
-    let done = -1;
-    let reach = to => {
-      while (done < to) {
-        done = done < 0 ? 0 : done + 25;
-        send("video", {
-          format: video.dataset.format || "video", quartile: done,
-          muted: video.muted || !video.volume,
-          captions: [...video.textTracks].some(t => t.mode == "showing")
-        });
+  let ms = 0, at = 0, deep = 0, sent = -1,
+    tick = () => {
+      let now = Date.now();
+      if (at) ms += now - at;
+      at = !d.hidden && d.hasFocus() ? now : 0;
+    },
+    scrolled = () => {
+      deep = Math.max(deep, Math.round((scrollY + innerHeight) * 100 / d.documentElement.scrollHeight));
+    },
+    // Less than a second waits for the next flush: leaving fires up to three of them.
+    flush = () => {
+      tick();
+      if (ms > 999 || deep > sent) {
+        send("engagement", { engaged_ms: ms, scroll: sent = deep });
+        ms = 0;
       }
     };
-    on(video, "play", () => reach(0));
-    on(video, "ended", () => reach(100));
-    on(video, "timeupdate", () => reach(((video.currentTime / video.duration) * 4 | 0) * 25));
+  tick();
+  scrolled();
+  on("scroll", scrolled);
+  on("focus", tick);
+  on("blur", tick);
+  // Chromium loses beacons sent from pagehide when a link navigates: beforeunload still delivers.
+  on("beforeunload", flush);
+  on("pagehide", flush);
+  on("visibilitychange", () => (d.hidden ? flush() : tick()), d);
+
+  // Videos (full, short cut, or the home page's preview loop, from data-format): play, then each quartile once.
+  for (let v of d.querySelectorAll("video")) {
+    let q = -25,
+      reach = to => {
+        while (q < to) send("video", {
+          format: v.dataset.format || "video", quartile: q += 25,
+          muted: v.muted || !v.volume,
+          captions: [...v.textTracks].some(t => t.mode == "showing")
+        });
+      };
+    on("play", () => reach(0), v);
+    on("ended", () => reach(100), v);
+    on("timeupdate", () => reach((v.currentTime / v.duration * 4 | 0) * 25), v);
   }
 
-  // The format chosen in the switcher, outbound links and downloads.
-  on(doc, "click", event => {
-    let link = event.target.closest("a[href]");
-    if (!link) return;
-    let format = link.dataset.format;
-    if (format) return send("format", { format, from: cfg.format });
-    let file = link.hasAttribute("download") || /\.(pdf|zip|csv|docx?|xlsx?|pptx?|mp4)$/i.test(link.pathname);
-    if (file || (link.host && link.host != location.host)) // mailto: has no host
-      send("click", { kind: file ? "download" : "outbound", url: link.href });
-  });
+  // Goal buttons and links, the format chosen in the switcher, outbound links and downloads.
+  on("click", e => {
+    let a = e.target.closest("[data-goal]");
+    if (a) goal(a.dataset.goal);
+    if (!(a = e.target.closest("a[href]"))) return;
+    for (let [g, re] of JSON.parse(c.goals)) RegExp(re).test(a.href) && goal(g);
+    if (a.dataset.format) return send("format", { format: a.dataset.format, from: c.format });
+    let file = a.hasAttribute("download") || /\.(pdf|zip|csv|docx?|xlsx?|pptx?|mp4)$/i.test(a.pathname);
+    if (file || (a.host && a.host != loc.host)) // mailto: has no host
+      send("click", { kind: file ? "download" : "outbound", url: a.href });
+  }, d);
 })();
