@@ -30,6 +30,8 @@ Goal: contest-apply
 [募集要項](https://www.example.co.jp/contest/)と、[社内の案内]({filename}next.md)。
 
 <button type="button" data-goal="briefing-signup">説明会に申し込む</button>
+
+[説明会の案内](https://events.intra.example.co.jp/briefing/){: data-goal="briefing-signup" }
 """
 NEXT = """Title: 次の記事
 Date: 2026-10-23 09:00
@@ -128,6 +130,9 @@ def test_links_to_the_articles_goal_are_marked_as_its_call_to_action(build):
     assert marked["https://www.example.co.jp/contest/"] is None
     assert [v for k, v in marked.items() if "next" in k] == [None]
     assert body.select_one("button")["data-goal"] == "briefing-signup"
+    # A goal link written with Markdown's attribute list: a goal button that is a link.
+    (link,) = body.select("a[data-goal]")
+    assert (link["data-goal"], link.get("data-cta")) == ("briefing-signup", None)
     # A page goal: the link to the thank-you page, written as {filename}, is recognised.
     nxt = soup(output / "2026/next/index.html").select_one(".article-body")
     marked = {a.get_text(): a.get("data-cta") for a in nxt.select("a")}

@@ -73,6 +73,12 @@ SETTINGS = (
         where="pelicanconf.py or publishconf.py",
     ),
     Setting(
+        "MAG_FOR_YOU",
+        "mag_goals.settings",
+        'The "for you" order of formats, and its holdout (see `MAG_GOALS` above).',
+        attribute="FOR_YOU_DEFAULTS",
+    ),
+    Setting(
         "MAG_NEWSLETTER",
         "mag_newsletter.settings",
         "The per-segment email.",
@@ -137,6 +143,13 @@ def _site_wide() -> list[tuple[str, str, str]]:
             f"`{list(AUDIENCES)!r}`",
             "reader segment ids (`Audience:`, report, newsletter); "
             "pelicanconf.py maps each id to a description",
+        ),
+        (
+            "MAG_GOALS",
+            "`[]`",
+            "the goals readers reach (a list of `{id, label, link | page | button}`, "
+            "`mag_goals/settings.py`); `Goal:` in front matter names one; "
+            "see docs/editors/goals.md",
         ),
     ]
 
