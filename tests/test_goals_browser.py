@@ -300,9 +300,22 @@ def test_a_holdout_reader_keeps_the_default_order(site, browser):
         context.close()
 
 
-def test_under_do_not_track_the_order_is_the_default_and_nothing_is_stored(site, browser):
-    dnt = "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'})"
-    context, tab = new_reader(browser, init=dnt)
+@pytest.mark.parametrize(
+    ("init", "kept"),
+    [
+        ("Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'})", []),
+        (
+            "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})",
+            [],
+        ),
+        ("localStorage.mag_optout = '1'", ["mag_optout"]),
+    ],
+    ids=["dnt", "gpc", "opt-out"],
+)
+def test_readers_who_ask_not_to_be_tracked_get_the_default_order_and_nothing_is_stored(
+    site, browser, init, kept
+):
+    context, tab = new_reader(browser, init=init)
     try:
         for slug in ("talk-one", "talk-two"):
             tab.goto(site.url(f"2026/{slug}/"))
@@ -310,7 +323,7 @@ def test_under_do_not_track_the_order_is_the_default_and_nothing_is_stored(site,
             tab.wait_for_function("document.querySelector('#short').ended", timeout=30_000)
         tab.goto(site.url("2026/talk-one/"))
         assert switcher_order(tab) == (DEFAULT, DEFAULT)
-        assert tab.evaluate("Object.keys(localStorage)") == []
+        assert tab.evaluate("Object.keys(localStorage)") == kept
     finally:
         context.close()
 

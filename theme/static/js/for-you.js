@@ -1,7 +1,7 @@
 // "For you" (mag_goals, MAG_FOR_YOU): the format switcher and the front page's format rows put
 // first the formats this reader has finished before. Everything stays in this browser's
 // localStorage (mag_done: {format: [article ids]}); no identifier is made and nothing is sent.
-// Loaded without defer in <head>, so the order is set (CSS custom properties read by main.css)
+// Loaded without defer in <head>, so the order is set (CSS `order`, in a style sheet made here)
 // before anything is painted; the elements themselves are moved once the page is parsed,
 // before any deferred script runs, so keyboard order follows what the reader sees.
 // Nothing under Do-Not-Track, Global Privacy Control or opt-out: default order, nothing stored.
@@ -28,7 +28,11 @@
   if (!holdout(store.mag_reader)) {
     const ranked = [...order].sort((a, b) => count(b) - count(a));
     const place = Object.fromEntries(ranked.map((format, index) => [format, index]));
-    ranked.forEach(format => doc.documentElement.style.setProperty("--for-you-" + format, place[format]));
+    // A constructed style sheet: one rule a format, from the formats the page lists, so a new
+    // format needs no CSS of its own.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(ranked.map((format, index) => `[data-for-you-format="${format}"]{order:${index}}`).join(""));
+    doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
     const move = () => {
       for (const box of doc.querySelectorAll("[data-for-you]")) {
         const items = [...box.children].filter(item => item.dataset.forYouFormat);
