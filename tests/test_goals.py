@@ -11,7 +11,7 @@ from mag_goals.settings import GOAL_ID
 from analytics import schema
 from analytics.schema import Invalid, validate
 from analytics.storage import Storage, read_events
-from conftest import soup
+from conftest import ROOT, soup, write_site
 from mag_core import BuildStopped, SettingsError
 
 BEACON = {"url": "https://mag.intra.example/collect"}
@@ -213,3 +213,46 @@ def test_for_you_can_be_turned_off_and_its_settings_are_checked(build, tmp_path)
     assert script_tag(soup(output / "2026/guide/index.html"), "/js/for-you.") is None
     with pytest.raises(SettingsError, match="holdout_percent 150"):
         build(files(), MAG_FOR_YOU={"holdout_percent": 150})
+
+
+def test_a_fixed_goal_builds_in_the_next_run_of_the_same_process(tmp_path):
+    """As `pelican -r` runs: the first run's unknown goal is not remembered by the second."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    bad = GUIDE.replace("Goal: contest-apply", "Goal: nowhere")
+    write_site(tmp_path, files(**{"articles/guide.md": bad}))
+    settings = read_settings(
+        str(ROOT / "publishconf.py"),
+        override={
+            "PATH": str(tmp_path / "content"),
+            "OUTPUT_PATH": str(tmp_path / "output"),
+            "THEME": str(ROOT / "theme"),
+            "MAG_CACHE_PATH": str(tmp_path / "cache"),
+            "MAG_GOALS": GOALS,
+        },
+    )
+    pelican = Pelican(settings=settings)
+    with pytest.raises(BuildStopped, match="unknown goal 'nowhere'"):
+        pelican.run()
+    write_site(tmp_path, files())
+    pelican.run()
+    body = soup(tmp_path / "output" / "2026/guide/index.html").select_one(".article-body")
+    assert [a["data-cta"] for a in body.select("a[data-cta]")] == ["contest-apply"]
+
+
+def test_the_sample_settings_name_goals_the_sample_articles_use():
+    from mag_goals.settings import read_goals
+    from pelican.settings import read_settings
+
+    from mag_core.frontmatter import read_front_matter
+
+    known = {goal["id"] for goal in read_goals(read_settings(str(ROOT / "pelicanconf.py")))}
+    named = {
+        field.value
+        for path in (ROOT / "content" / "articles").glob("*.md")
+        for field in read_front_matter(path)
+        if field.key.lower() == "goal"
+    }
+    assert named  # the sample shows an editor how a Goal: is written
+    assert named <= known
