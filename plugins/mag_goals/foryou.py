@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mag_beacon.page import current_format  # the one rule for "which format is this page"
 from mag_core.formats import FORMAT_ORDER
 
 TEMPLATE_GLOBAL = "mag_for_you"  # None when MAG_FOR_YOU["enabled"] is false
@@ -28,8 +29,6 @@ class ForYou:
         self, article: Any = None, output_file: str = "", minutes: int | None = None
     ) -> dict[str, str | None]:
         """data-* attributes of the script tag; the xmlattr filter escapes them and drops None."""
-        from mag_beacon.page import current_format  # the one rule for "which format is this page"
-
         attributes: dict[str, str | None] = {
             "data-order": " ".join(FORMAT_ORDER),
             "data-holdout": str(self.holdout_percent),
