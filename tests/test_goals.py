@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from mag_goals.settings import GOAL_ID
 
 from analytics import schema
 from analytics.schema import Invalid, validate
 from analytics.storage import Storage, read_events
 from conftest import ROOT, soup, write_site
 from mag_core import BuildStopped, SettingsError
+from mag_goals.settings import GOAL_ID
 
 BEACON = {"url": "https://mag.intra.example/collect"}
 GOALS = [
@@ -242,10 +242,10 @@ def test_a_fixed_goal_builds_in_the_next_run_of_the_same_process(tmp_path):
 
 
 def test_the_sample_settings_name_goals_the_sample_articles_use():
-    from mag_goals.settings import read_goals
     from pelican.settings import read_settings
 
     from mag_core.frontmatter import read_front_matter
+    from mag_goals.settings import read_goals
 
     known = {goal["id"] for goal in read_goals(read_settings(str(ROOT / "pelicanconf.py")))}
     named = {

@@ -8,13 +8,13 @@ import time
 
 import pictures
 import pytest
-from mag_goals.holdout import in_holdout
 from test_collector import BROWSER, Collector
 from videoclips import CAPTIONS, VIDEO_FRONT, make_clip
 from videoclips import article as video_article
 
 from analytics.storage import read_events
 from conftest import LiveServer, run_pelican, write_site
+from mag_goals.holdout import in_holdout
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from pelican import signals
+
 from mag_goals.patterns import link_goals_json
 from mag_goals.settings import read_goals
-from pelican import signals
 
 from . import optout, script, settings
 from .page import Beacon

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mag_goals.patterns import page_goals_of
-
 from mag_core import formats_of
 from mag_core.audiences import audiences_of
+from mag_goals.patterns import page_goals_of
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@
     // A constructed style sheet: one rule a format, from the formats the page lists, so a new
     // format needs no CSS of its own.
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync(ranked.map((format, index) => `[data-for-you-format="${format}"]{order:${index}}`).join(""));
+    const rule = (format, index) => `[data-for-you-format="${format}"]{order:${index}}`;
+    sheet.replaceSync(ranked.map(rule).join(""));
     doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
     const move = () => {
       for (const box of doc.querySelectorAll("[data-for-you]")) {
