@@ -197,15 +197,12 @@ def test_the_for_you_script_is_in_the_head_with_the_page_it_is_on(build):
     tag = script_tag(page.head, "/js/for-you.")
     assert not tag.has_attr("defer")
     assert not tag.has_attr("async")
-    assert (tag["data-article"], tag["data-format"], tag["data-holdout"]) == (
-        "guide",
-        "article",
-        "25",
-    )
+    assert (tag["data-format"], tag["data-holdout"]) == ("article", "25")
+    assert not tag.has_attr("data-article")  # the beacon's tag is the one that names it
     assert tag["data-order"] == "article video short transcript illustrated"
     assert int(tag["data-read-ms"]) == 60_000  # one minute: the article's reading time
     home = script_tag(soup(output / "index.html").head, "/js/for-you.")
-    assert not home.has_attr("data-article")
+    assert not home.has_attr("data-format")
 
 
 def test_for_you_can_be_turned_off_and_its_settings_are_checked(build, tmp_path):

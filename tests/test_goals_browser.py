@@ -240,7 +240,7 @@ def finish_short(tab, site, slug):
     tab.goto(site.url(f"2026/{slug}/"))
     tab.evaluate("(v => { v.muted = true; v.play(); })(document.querySelector('#short'))")
     tab.wait_for_function(
-        f"(JSON.parse(localStorage.mag_done || '{{}}').short || []).includes({slug!r})",
+        f"(JSON.parse(localStorage.mag_done || '{{}}').short || []).includes('/2026/{slug}/')",
         timeout=30_000,
     )
 
@@ -273,7 +273,8 @@ def test_a_finished_illustrated_page_moves_its_row_first_on_the_front_page(site,
         tab.bring_to_front()
         tab.mouse.wheel(0, 100_000)
         tab.wait_for_function(
-            "(JSON.parse(localStorage.mag_done || '{}').illustrated || []).includes('pitch')",
+            "(JSON.parse(localStorage.mag_done || '{}').illustrated || [])"
+            ".includes('/2026/pitch/illustrated/')",
             timeout=30_000,  # ten seconds in view, the fallback reading time
         )
         tab.goto(site.url(""))
@@ -345,5 +346,18 @@ def test_the_browser_and_the_report_agree_on_who_is_in_the_holdout(site, browser
             personalised[reader] = switcher_order(tab)[0][0] == "short"
         assert {r: not p for r, p in personalised.items()} == {r: in_holdout(r, 10) for r in ids}
         assert 0 < sum(in_holdout(r, 10) for r in ids) < len(ids)  # both groups were tried
+    finally:
+        context.close()
+
+
+def test_opting_out_forgets_the_finished_formats(site, browser):
+    context, tab = new_reader(browser, OUTSIDE)
+    try:
+        finish_short(tab, site, "talk-one")
+        tab.goto(site.url("pages/opt-out/"))
+        tab.click("button[data-opt-out=stop]")
+        assert tab.evaluate("Object.keys(localStorage)") == ["mag_optout"]
+        tab.goto(site.url("2026/talk-one/"))
+        assert switcher_order(tab) == (DEFAULT, DEFAULT)
     finally:
         context.close()

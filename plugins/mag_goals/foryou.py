@@ -3,8 +3,8 @@
 The script orders the format switcher and the front page's format rows by the
 formats this reader finished before, from their own browser's storage only. The
 page gives it the default order, the holdout share, and, on an article's pages,
-which article and format this is and how long it takes to read, so the script can
-tell when the reader finished it.
+which format this is and how long it takes to read, so the script can tell when
+the reader finished it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class ForYou:
             "data-holdout": str(self.holdout_percent),
         }
         if article is not None:
-            attributes["data-article"] = article.slug
+            # No article id: the script keys what a reader finished by the page's path.
             attributes["data-format"] = current_format(article, output_file)
             read_ms = minutes * 60_000 if minutes else FALLBACK_READ_MS
             attributes["data-read-ms"] = str(read_ms)

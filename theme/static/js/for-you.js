@@ -1,6 +1,6 @@
 // "For you" (mag_goals, MAG_FOR_YOU): the format switcher and the front page's format rows put
 // first the formats this reader has finished before. Everything stays in this browser's
-// localStorage (mag_done: {format: [article ids]}); no identifier is made and nothing is sent.
+// localStorage (mag_done: {format: [paths of the pages]}); no identifier is made, nothing is sent.
 // Loaded without defer in <head>, so the order is set (CSS `order`, in a style sheet made here)
 // before anything is painted; the elements themselves are moved once the page is parsed,
 // before any deferred script runs, so keyboard order follows what the reader sees.
@@ -46,19 +46,21 @@
 
   // What this reader finishes here: a video or short cut played to its end, or a page read to
   // its end for at least its reading time (data-read-ms) while visible and focused.
+  // Kept by the page's path (an article's page, or its transcript or illustrated page), so
+  // each story counts once a format.
+  const path = location.pathname;
   const finish = format => {
-    const list = (done[format] || []).filter(article => article != cfg.article);
-    done[format] = [...list, cfg.article].slice(-50); // recent ones are enough to rank formats
+    const list = (done[format] || []).filter(seen => seen != path);
+    done[format] = [...list, path].slice(-50); // recent ones are enough to rank formats
     try {
       store.mag_done = JSON.stringify(done);
     } catch {} // storage full or blocked: nothing to keep
   };
-  if (!cfg.article) return;
+  if (!cfg.format) return; // not one of an article's pages
   doc.addEventListener("ended", event => {
     const format = event.target.dataset.format || "video";
     if (order.includes(format)) finish(format); // the home page's preview loop is not a format
   }, true);
-  if (!cfg.format) return;
   let engaged = 0;
   const timer = setInterval(() => {
     if (!doc.hidden && doc.hasFocus()) engaged += 1000;

@@ -1,5 +1,6 @@
-// The opt-out page's buttons. The keys are the ones beacon.js reads: "mag_optout"
-// stops it; "mag_reader" is the random reader id, removed on opting out.
+// The opt-out page's buttons. The keys are the ones beacon.js and for-you.js read:
+// "mag_optout" stops both; "mag_reader" (the random reader id) and "mag_done" (the formats
+// this reader finished, for the "for you" order) are removed on opting out.
 const statusLine = document.querySelector(".opt-out-status");
 
 function show() {
@@ -16,6 +17,7 @@ for (const button of document.querySelectorAll("[data-opt-out]")) {
       if (button.dataset.optOut === "stop") {
         localStorage.setItem("mag_optout", "1");
         localStorage.removeItem("mag_reader");
+        localStorage.removeItem("mag_done");
       } else {
         localStorage.removeItem("mag_optout");
       }
