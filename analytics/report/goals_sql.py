@@ -43,6 +43,10 @@ SETUP = (
     WHERE article IS NOT NULL AND (
         (type = 'pageview' AND COALESCE(format, 'article') IN ({_quoted(FORMAT_ORDER)}))
         OR (type = 'video' AND format IN ({_quoted(VIDEO_FORMATS)})))""",  # noqa: S608 - constants
+    # Each converted reader's article touches before the goal: five tables read them.
+    """CREATE OR REPLACE TEMP TABLE goal_before AS
+    SELECT r.goal, r.reader, t.at, t.article, t.format, t.late
+    FROM goal_reached r JOIN goal_touches t ON t.reader = r.reader AND t.at <= r.at""",
     # Page views opened from the newsletter, by campaign.
     """CREATE OR REPLACE TEMP TABLE goal_campaigns AS
     SELECT reader, received_at AS at, utm_campaign AS campaign FROM events
@@ -57,7 +61,7 @@ SELECT g.goal,
     COUNT(r.reader) AS converted,
     COALESCE(SUM(r.events), 0) AS events,
     COUNT(r.reader) FILTER (WHERE NOT EXISTS (
-        SELECT 1 FROM goal_touches t WHERE t.reader = r.reader AND t.at <= r.at)) AS no_touch
+        SELECT 1 FROM goal_before b WHERE b.goal = r.goal AND b.reader = r.reader)) AS no_touch
 FROM goal_list g LEFT JOIN goal_reached r USING (goal)
 GROUP BY g.goal
 """
@@ -77,31 +81,28 @@ GROUP BY goal ORDER BY goal
 """
 
 # A group's rows: (goal, grp, readers, converted, events) for every goal and group,
-# zero conversions included. ``exposed`` is (reader, grp): who is in the group at all;
-# ``credited`` is (goal, reader, grp): which converted reader the group is credited with.
+# zero conversions included. ``exposed`` is distinct (reader, grp): who is in the group
+# at all; ``credited`` is distinct (goal, reader, grp): which converted reader the group is
+# credited with. Both are counted before anything is joined, so the joins stay small.
 _GROUPED = """
 WITH exposed AS ({exposed}), credited AS ({credited}),
-sizes AS (SELECT grp, COUNT(DISTINCT reader) AS readers FROM exposed GROUP BY grp)
-SELECT g.goal, s.grp, s.readers,
-    COUNT(DISTINCT c.reader) AS converted,
-    COALESCE(SUM(r.events), 0) AS events
+sizes AS (SELECT grp, COUNT(*) AS readers FROM exposed GROUP BY grp),
+counts AS (
+    SELECT c.goal, c.grp, COUNT(*) AS converted, SUM(r.events) AS events
+    FROM credited c JOIN goal_reached r ON r.goal = c.goal AND r.reader = c.reader
+    GROUP BY c.goal, c.grp)
+SELECT g.goal, s.grp, s.readers, COALESCE(n.converted, 0), COALESCE(n.events, 0)
 FROM goal_list g CROSS JOIN sizes s
-LEFT JOIN credited c ON c.goal = g.goal AND c.grp IS NOT DISTINCT FROM s.grp
-LEFT JOIN goal_reached r ON r.goal = c.goal AND r.reader = c.reader
-GROUP BY g.goal, s.grp, s.readers
+LEFT JOIN counts n ON n.goal = g.goal AND n.grp IS NOT DISTINCT FROM s.grp
 """
 
-# Every touch of a kind before the goal credits its group ("any touch").
-_ANY_TOUCH = """
-SELECT DISTINCT r.goal, r.reader, {key} AS grp
-FROM goal_reached r JOIN {table} t ON t.reader = r.reader AND t.at <= r.at {join}
-"""
+# Every touch before the goal credits its group ("any touch").
+_ANY_TOUCH = "SELECT DISTINCT b.goal, b.reader, {key} AS grp FROM goal_before b {join}"
 
 # The one touch (first or last) before the goal credits its format.
 _ONE_TOUCH = """
-SELECT r.goal, r.reader, {pick}(t.format, (t.at, t.late, t.format)) AS grp
-FROM goal_reached r JOIN goal_touches t ON t.reader = r.reader AND t.at <= r.at
-GROUP BY r.goal, r.reader
+SELECT b.goal, b.reader, {pick}(b.format, (b.at, b.late, b.format)) AS grp FROM goal_before b
+GROUP BY b.goal, b.reader
 """
 
 _FORMATS_SEEN = "SELECT DISTINCT reader, format AS grp FROM goal_touches"
@@ -115,21 +116,22 @@ SEGMENTS = _GROUPED.format(
 FIRST_TOUCH = _GROUPED.format(exposed=_FORMATS_SEEN, credited=_ONE_TOUCH.format(pick="arg_min"))
 LAST_TOUCH = _GROUPED.format(exposed=_FORMATS_SEEN, credited=_ONE_TOUCH.format(pick="arg_max"))
 ANY_TOUCH = _GROUPED.format(
-    exposed=_FORMATS_SEEN,
-    credited=_ANY_TOUCH.format(key="t.format", table="goal_touches", join=""),
+    exposed=_FORMATS_SEEN, credited=_ANY_TOUCH.format(key="b.format", join="")
 )
 CAMPAIGNS = _GROUPED.format(
     exposed="SELECT DISTINCT reader, campaign AS grp FROM goal_campaigns",
-    credited=_ANY_TOUCH.format(key="t.campaign", table="goal_campaigns", join=""),
+    credited="SELECT DISTINCT r.goal, r.reader, c.campaign AS grp FROM goal_reached r "
+    "JOIN goal_campaigns c ON c.reader = r.reader AND c.at <= r.at",
 )
 ARTICLES = _GROUPED.format(
     exposed="SELECT DISTINCT reader, article AS grp FROM goal_touches",
-    credited=_ANY_TOUCH.format(key="t.article", table="goal_touches", join=""),
+    credited=_ANY_TOUCH.format(key="b.article", join=""),
 )
-_IN_SERIES = "JOIN goal_articles a ON a.article = t.article AND a.series <> ''"
+_IN_SERIES = "JOIN goal_articles a ON a.article = {}.article AND a.series <> ''"
 SERIES = _GROUPED.format(
-    exposed="SELECT DISTINCT t.reader, a.series AS grp FROM goal_touches t " + _IN_SERIES,  # noqa: S608
-    credited=_ANY_TOUCH.format(key="a.series", table="goal_touches", join=_IN_SERIES),
+    exposed="SELECT DISTINCT t.reader, a.series AS grp FROM goal_touches t "  # noqa: S608
+    + _IN_SERIES.format("t"),
+    credited=_ANY_TOUCH.format(key="a.series", join=_IN_SERIES.format("b")),
 )
 
 # Time from the reader's first page view in the period to their first goal event, in
