@@ -22,21 +22,21 @@ from .proportions import Difference, difference
 ANY_GOAL = "*"  # the row for "reached at least one goal"
 _FUNCTION = "mag_in_holdout"
 
+# Each reader's group, once: the rule is Python (one call a reader, never one an event).
+_GROUPS = """
+CREATE OR REPLACE TEMP TABLE goal_groups AS
+SELECT reader, mag_in_holdout(reader) AS holdout FROM goal_seen
+"""
 _COUNTS = """
-WITH grouped AS (
-    SELECT s.reader, mag_in_holdout(s.reader) AS holdout,
-        COALESCE(x.judged, 0) AS judged, COALESCE(x.read, 0) AS read
-    FROM goal_seen s LEFT JOIN readers x USING (reader)
-)
-SELECT holdout, COUNT(*), SUM(judged), SUM(read) FROM grouped GROUP BY holdout
+SELECT h.holdout, COUNT(*), COALESCE(SUM(x.judged), 0), COALESCE(SUM(x.read), 0)
+FROM goal_groups h LEFT JOIN readers x USING (reader) GROUP BY h.holdout
 """
 _CONVERTED = """
-WITH grouped AS (SELECT reader, mag_in_holdout(reader) AS holdout FROM goal_seen)
-SELECT h.holdout, r.goal, COUNT(*) FROM goal_reached r JOIN grouped h USING (reader)
+SELECT h.holdout, r.goal, COUNT(*) FROM goal_reached r JOIN goal_groups h USING (reader)
 GROUP BY h.holdout, r.goal
 UNION ALL
-SELECT h.holdout, '*', COUNT(DISTINCT r.reader) FROM goal_reached r JOIN grouped h USING (reader)
-GROUP BY h.holdout
+SELECT h.holdout, '*', COUNT(DISTINCT r.reader)
+FROM goal_reached r JOIN goal_groups h USING (reader) GROUP BY h.holdout
 """
 
 
@@ -77,14 +77,15 @@ def compare(connection: Any, config: dict[str, Any], goal_ids: list[str]) -> For
         duckdb.sqltypes.BOOLEAN,
     )
     try:
-        arms = {True: Arm(), False: Arm()}
-        for holdout, readers, judged, read in connection.execute(_COUNTS).fetchall():
-            arm = arms[holdout]
-            arm.readers, arm.judged, arm.read = int(readers), int(judged), int(read)
-        for holdout, goal, converted in connection.execute(_CONVERTED).fetchall():
-            arms[holdout].converted[goal] = int(converted)
+        connection.execute(_GROUPS)
     finally:
         connection.remove_function(_FUNCTION)
+    arms = {True: Arm(), False: Arm()}
+    for holdout, readers, judged, read in connection.execute(_COUNTS).fetchall():
+        arm = arms[holdout]
+        arm.readers, arm.judged, arm.read = int(readers), int(judged), int(read)
+    for holdout, goal, converted in connection.execute(_CONVERTED).fetchall():
+        arms[holdout].converted[goal] = int(converted)
     mine, kept = arms[False], arms[True]
     return ForYou(
         enabled=bool(config["enabled"]),
