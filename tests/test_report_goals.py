@@ -124,6 +124,13 @@ COHORTS = [
         3,
         [(0, *page("a3")), (20, "video", "a3", "video"), (50, "goal", "signup")],
     ),
+    # busy: the page, its short and the button in one batch, so all at the same moment:
+    # the short counts as seen after the page, and both before the goal.
+    Cohort(
+        "cy",
+        5,
+        [(0, *page("a3")), (0, "video", "a3", "short"), (0, "goal", "signup")],
+    ),
     # goal events with no page view in the period: not counted, but said.
     Cohort("cx", 2, [(0, "goal", "apply")]),
 ]
@@ -265,8 +272,8 @@ def test_every_reader_lands_in_the_planned_segment(planted):
     sizes = {}
     for segment in report.segments.values():
         sizes[segment] = sizes.get(segment, 0) + 1
-    # ca+cd busy; cb light; cv watcher; the rest core (cx sent goals only).
-    assert sizes == {"busy": 60, "light": 30, "watcher": 3, "core": 128}
+    # ca+cd+cy busy; cb light; cv watcher; the rest core (cx sent goals only).
+    assert sizes == {"busy": 65, "light": 30, "watcher": 3, "core": 128}
 
 
 def goal(report, goal_id: str):
@@ -284,20 +291,20 @@ def test_conversions_and_rates_per_goal(planted):
     }
     # apply: ca 40 + cb 30 (twice each) + cj 1 + ch 3; cx's two readers had no page view.
     assert figures == {
-        "apply": (221, 74, 104, 0, 2),
-        "signup": (221, 28, 28, 0, 0),
-        "thanks": (221, 22, 22, 0, 0),
+        "apply": (226, 74, 104, 0, 2),
+        "signup": (226, 33, 33, 0, 0),
+        "thanks": (226, 22, 22, 0, 0),
     }
-    assert goal(report, "apply").rate == 74 / 221
+    assert goal(report, "apply").rate == 74 / 226
     assert report.goals.unknown == {OLD_GOAL: 1}
 
 
 def test_by_segment_with_small_segments_pooled(planted):
     report, _ = planted
     expected = {
-        "apply": [("core", 128, 4, 4), ("busy", 60, 40, 40), (POOLED, 33, 30, 60)],
-        "signup": [("core", 128, 25, 25), ("busy", 60, 0, 0), (POOLED, 33, 3, 3)],
-        "thanks": [("core", 128, 2, 2), ("busy", 60, 20, 20), (POOLED, 33, 0, 0)],
+        "apply": [("core", 128, 4, 4), ("busy", 65, 40, 40), (POOLED, 33, 30, 60)],
+        "signup": [("core", 128, 25, 25), ("busy", 65, 5, 5), (POOLED, 33, 3, 3)],
+        "thanks": [("core", 128, 2, 2), ("busy", 65, 20, 20), (POOLED, 33, 0, 0)],
     }
     for goal_id, table_rows in expected.items():
         table = goal(report, goal_id).tables["segment"]
@@ -311,27 +318,32 @@ def test_first_last_and_any_touch_formats(planted):
     article, short, illustrated = (FORMAT_LABELS[f] for f in ("article", "short", "illustrated"))
     # ca skimmed the article, then played the short: first touch article, last touch short.
     assert rows(apply["last_touch"]) == [
-        (article, 171, 4, 4),
-        (short, 40, 40, 40),
+        (article, 176, 4, 4),
+        (short, 45, 40, 40),
         (illustrated, 30, 30, 60),
     ]
     assert rows(apply["first_touch"]) == [
-        (article, 171, 44, 44),
-        (short, 40, 0, 0),
+        (article, 176, 44, 44),
+        (short, 45, 0, 0),
         (illustrated, 30, 30, 60),
     ]
     assert rows(apply["any_touch"]) == [
-        (article, 171, 44, 44),
-        (short, 40, 40, 40),
+        (article, 176, 44, 44),
+        (short, 45, 40, 40),
         (illustrated, 30, 30, 60),
     ]
     # The full video (3 readers) is hidden, and the transcript with it: 3 < 5.
     for name in ("last_touch", "first_touch", "any_touch"):
         assert apply[name].suppressed == HIDDEN_FORMATS
     signup = goal(report, "signup").tables
-    assert rows(signup["last_touch"])[0] == (article, 171, 25, 25)  # cv's last touch: video
-    assert rows(signup["first_touch"])[0] == (article, 171, 28, 28)
-    assert rows(goal(report, "thanks").tables["last_touch"])[0] == (article, 171, 2, 2)
+    # cv's last touch is the full video (hidden); cy's the short, at the page's own moment.
+    assert rows(signup["last_touch"]) == [
+        (article, 176, 25, 25),
+        (short, 45, 5, 5),
+        (illustrated, 30, 0, 0),
+    ]
+    assert rows(signup["first_touch"])[0] == (article, 176, 33, 33)
+    assert rows(goal(report, "thanks").tables["last_touch"])[0] == (article, 176, 2, 2)
 
 
 def test_by_newsletter_campaign(planted):
@@ -354,14 +366,14 @@ def test_by_newsletter_campaign(planted):
 def test_by_series_and_article(planted):
     report, _ = planted
     apply = goal(report, "apply").tables
-    assert rows(apply["series"]) == [(S1, 167, 74, 104), (S2, 28, 0, 0)]  # a4 has no series
+    assert rows(apply["series"]) == [(S1, 167, 74, 104), (S2, 33, 0, 0)]  # a4 has no series
     assert rows(apply["article"]) == [
         ("審査員対談", 130, 43, 43),
         ("応募者の声", 37, 31, 61),
-        ("コンテストの仕組み", 28, 0, 0),
+        ("コンテストの仕組み", 33, 0, 0),
         ("ざっくばらん", 26, 0, 0),
     ]
-    assert rows(goal(report, "signup").tables["series"]) == [(S1, 167, 0, 0), (S2, 28, 28, 28)]
+    assert rows(goal(report, "signup").tables["series"]) == [(S1, 167, 0, 0), (S2, 33, 33, 33)]
 
 
 def test_time_from_first_view_to_goal(planted):
@@ -371,6 +383,9 @@ def test_time_from_first_view_to_goal(planted):
     assert (timing.readers, timing.q1_s, timing.median_s, timing.q3_s) == (74, 60, 60, 120)
     timing = goal(report, "thanks").time
     assert (timing.readers, timing.q1_s, timing.median_s, timing.q3_s) == (22, 30, 30, 30)
+    # signup: 5 at once (0 s, goal and page in one batch), 3 after 50 s, 25 after 300 s.
+    timing = goal(report, "signup").time
+    assert (timing.readers, timing.q1_s, timing.median_s, timing.q3_s) == (33, 300, 300, 300)
 
 
 def test_holdout_against_personalised(planted):
@@ -378,13 +393,13 @@ def test_holdout_against_personalised(planted):
     for_you = report.goals.for_you
     kept, mine = for_you.holdout, for_you.personalised
     assert (kept.readers, kept.judged, kept.read) == (30, 30, 10)
-    assert (mine.readers, mine.judged, mine.read) == (191, 141, 85)
+    assert (mine.readers, mine.judged, mine.read) == (196, 146, 85)
     assert kept.converted == {"apply": 3, ANY_GOAL: 3}
-    assert mine.converted == {"apply": 71, "signup": 28, "thanks": 22, ANY_GOAL: 121}
-    assert for_you.read == difference(85, 141, 10, 30)
-    assert for_you.goals["thanks"] == difference(22, 191, 0, 30)
-    assert for_you.goals["signup"] == difference(28, 191, 0, 30)
-    assert for_you.read.estimate == 85 / 141 - 10 / 30
+    assert mine.converted == {"apply": 71, "signup": 33, "thanks": 22, ANY_GOAL: 126}
+    assert for_you.read == difference(85, 146, 10, 30)
+    assert for_you.goals["thanks"] == difference(22, 196, 0, 30)
+    assert for_you.goals["signup"] == difference(33, 196, 0, 30)
+    assert for_you.read.estimate == 85 / 146 - 10 / 30
 
 
 # Newcombe (1998), Statistics in Medicine 17:873-890, table II, method 10.
@@ -436,7 +451,7 @@ def test_dashboard_shows_goals_and_escapes_campaign_markup(planted):
         for row in part.find_all("tr")
     ]
     assert [HOSTILE, "6", "0", "0.0%", "0"] in cells
-    assert ["コンテストに応募", "221", "74", f"{74 / 221 * 100:.1f}%", "104", "60秒"] in cells
+    assert ["コンテストに応募", "226", "74", f"{74 / 226 * 100:.1f}%", "104", "60秒"] in cells
     # Suppressed groups are named below their table, never shown with figures.
     assert not any(row and row[0] in ("tiny-test", "mini", "watcher") for row in cells)
 
@@ -450,17 +465,17 @@ def test_dashboard_compares_holdout_with_a_verdict(planted):
         for cells in ([td.get_text() for td in tr.find_all("td")] for tr in table.find_all("tr"))
         if cells
     }
-    thanks = difference(22, 191, 0, 30)
-    assert thanks.contains_zero  # 22/191 against 0/30: too few in the holdout to tell
+    thanks = difference(22, 196, 0, 30)
+    assert thanks.contains_zero  # 22/196 against 0/30: too few in the holdout to tell
     assert rows["到達率：お礼ページ"][-1] == "差があるとは言えない"
     assert rows["到達率：お礼ページ"][:3] == [
-        f"{22 / 191 * 100:.1f}%",
+        f"{22 / 196 * 100:.1f}%",
         "0.0%",
-        f"{22 / 191 * 100:+.1f}pt",
+        f"{22 / 196 * 100:+.1f}pt",
     ]
     read = report.goals.for_you.read
     assert rows["読了率"][-1] == verdict(read)
-    assert read.low > 0  # 85/141 against 10/30: the interval stays above 0
+    assert read.low > 0  # 85/146 against 10/30: the interval stays above 0
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -476,7 +491,7 @@ def test_exports_carry_the_same_figures(planted):
         goals["apply"]["converted"],
         goals["apply"]["goal_events"],
     ) == (
-        "221",
+        "226",
         "74",
         "104",
     )
@@ -488,11 +503,11 @@ def test_exports_carry_the_same_figures(planted):
     tiny = next(g for g in groups if g["group"] == "tiny-test")
     assert tiny["readers"] == tiny["converted"] == ""
     for_you = {row["measure"]: row for row in read_csv(out / "for_you.csv")}
-    assert [for_you["read_rate"][k] for k in ("personalised_n", "personalised_x")] == ["141", "85"]
+    assert [for_you["read_rate"][k] for k in ("personalised_n", "personalised_x")] == ["146", "85"]
     assert [for_you["goal:apply"][k] for k in ("holdout_n", "holdout_x")] == ["30", "3"]
     data = json.loads((out / "goals.json").read_text(encoding="utf-8"))
     apply = data["goals"][0]
-    assert (apply["id"], apply["converted"], apply["conversion_rate"]) == ("apply", 74, 74 / 221)
+    assert (apply["id"], apply["converted"], apply["conversion_rate"]) == ("apply", 74, 74 / 226)
     assert data["for_you"]["holdout"]["converted"] == {"apply": 3, ANY_GOAL: 3}
     assert data["goals"][0]["tables"]["campaign"]["suppressed"] == ["mini", "tiny-test"]
 
