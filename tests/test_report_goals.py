@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from bs4 import BeautifulSoup
 
+from analytics.report import goals_dashboard
 from analytics.report import settings as report_settings
 from analytics.report.cli import _write
 from analytics.report.compute import compute
@@ -518,3 +519,22 @@ def test_no_goal_section_without_goals(planted):
     events_table(connection, planted_events())
     readers_table(connection, report)
     assert goal_report(connection, Site([]), {}, 5) is None
+
+
+def test_without_site_or_holdout_nothing_is_made_up(planted):
+    report, _ = planted
+    connection = duckdb.connect()
+    events_table(connection, planted_events())
+    readers_table(connection, report)
+    settings = {**SETTINGS, "MAG_FOR_YOU": {"holdout_percent": 0, "enabled": False}}
+    for _ in range(2):  # a second report on the same connection replaces its own tables
+        result = goal_report(connection, Site([]), settings, 5)
+        apply = next(g for g in result.goals if g.id == "apply")
+        assert (apply.readers, apply.converted) == (226, 74)
+        assert apply.tables["series"].shown == []  # no manifest: no series to name
+        assert rows(apply.tables["article"])[0] == ("a1", 130, 43, 43)  # ids for titles
+        assert result.for_you.holdout.readers == 0
+        assert result.for_you.read is None
+    html = goals_dashboard.render(result)
+    assert "比較できません" in html
+    assert "設定でおすすめ順が無効になっています" in html

@@ -129,7 +129,9 @@ def goal_report(
             time=_time(times.get(goal["id"]), min_group),
         )
         for name, (_, _, partition) in TABLES.items():
-            groups = [Group(g, labels(name, g), *rest) for g, *rest in rows[name][goal["id"]]]
+            groups = [
+                Group(g, labels(name, g), *rest) for g, *rest in rows[name].get(goal["id"], [])
+            ]
             result.tables[name] = _suppressed(groups, min_group, partition)
         results.append(result)
     unknown = dict(connection.execute(goals_sql.UNKNOWN).fetchall())
