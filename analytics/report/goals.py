@@ -105,35 +105,23 @@ class GoalReport:
 def goal_report(
     connection: Any, site: Site, settings: Mapping[str, Any], min_group: int
 ) -> GoalReport | None:
-    """Every goal figure from the report's connection; None when no goal is configured."""
+    """Every goal figure from the report's connection; None when no goal is configured.
+
+    The report calls it once its engine has filled ``events`` and ``readers``;
+    ``settings`` is the site's settings file (MAG_GOALS, MAG_FOR_YOU).
+    """
     goals = read_goals(settings)
     if not goals:
         return None
     _prepare(connection, goals, site)
-    totals = {row[0]: row[1:] for row in connection.execute(goals_sql.TOTALS).fetchall()}
-    outside = dict(connection.execute(goals_sql.OUTSIDE).fetchall())
-    times = {row[0]: row[1:] for row in connection.execute(goals_sql.TIME_TO_GOAL).fetchall()}
-    rows = {name: _rows(connection, query) for name, (query, _, _) in TABLES.items()}
+    queried = {
+        "totals": _by_goal(connection, goals_sql.TOTALS),
+        "outside": _by_goal(connection, goals_sql.OUTSIDE),
+        "times": _by_goal(connection, goals_sql.TIME_TO_GOAL),
+        **{name: _rows(connection, query) for name, (query, _, _) in TABLES.items()},
+    }
     labels = _labels(site)
-    results = []
-    for goal in goals:
-        readers, converted, events, no_touch = totals[goal["id"]]
-        result = GoalResult(
-            id=goal["id"],
-            label=goal["label"],
-            readers=readers,
-            converted=converted,
-            events=events,
-            no_touch=no_touch if no_touch == 0 or no_touch >= min_group else None,
-            outside=outside.get(goal["id"], 0),
-            time=_time(times.get(goal["id"]), min_group),
-        )
-        for name, (_, _, partition) in TABLES.items():
-            groups = [
-                Group(g, labels(name, g), *rest) for g, *rest in rows[name].get(goal["id"], [])
-            ]
-            result.tables[name] = _suppressed(groups, min_group, partition)
-        results.append(result)
+    results = [_result(goal, queried, labels, min_group) for goal in goals]
     unknown = dict(connection.execute(goals_sql.UNKNOWN).fetchall())
     if unknown:
         logger.warning(
@@ -142,6 +130,30 @@ def goal_report(
         )
     for_you = compare(connection, read_for_you(settings), [g["id"] for g in goals])
     return GoalReport(results, for_you, min_group, unknown)
+
+
+def _by_goal(connection: Any, query: str) -> dict[str, tuple]:
+    return {goal: tuple(rest) for goal, *rest in connection.execute(query).fetchall()}
+
+
+def _result(goal: dict[str, Any], queried: dict[str, dict], labels, min_group: int) -> GoalResult:
+    """One goal's figures from the queries' rows, small groups suppressed."""
+    readers, converted, events, no_touch = queried["totals"][goal["id"]]
+    result = GoalResult(
+        id=goal["id"],
+        label=goal["label"],
+        readers=readers,
+        converted=converted,
+        events=events,
+        no_touch=no_touch if no_touch == 0 or no_touch >= min_group else None,
+        outside=queried["outside"].get(goal["id"], (0,))[0],
+        time=_time(queried["times"].get(goal["id"]), min_group),
+    )
+    for name, (_, _, partition) in TABLES.items():
+        rows = queried[name].get(goal["id"], [])
+        groups = [Group(group, labels(name, group), *figures) for group, *figures in rows]
+        result.tables[name] = _suppressed(groups, min_group, partition)
+    return result
 
 
 def _prepare(connection: Any, goals: list[dict[str, Any]], site: Site) -> None:
