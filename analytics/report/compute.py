@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .audience import FormatResult, Reach, audience_reach, segment_formats
 from .departments import DepartmentReport, department_report
+from .goals import GoalReport
 from .load import View
 from .metrics import ArticleStats, Finishing, Usage, article_stats, collect
 from .segments import assign, profile, reader_features, segment_order
@@ -29,6 +30,7 @@ class Report:
     departments: DepartmentReport | None
     unknown_reading: list[str]  # articles whose reading time the site did not give
     data_notes: list[str] = field(default_factory=list)  # rows skipped, by kind
+    goals: GoalReport | None = None  # goals.goal_report, over the engine's connection
 
     @property
     def views(self) -> int:

@@ -7,7 +7,7 @@ from html import escape
 
 from mag_core.formats import FORMAT_LABELS, FORMAT_ORDER
 
-from . import charts
+from . import charts, goals_dashboard
 from .compute import Report
 from .segments import FEATURE_LABELS, is_share, rules_text_ja
 
@@ -62,6 +62,7 @@ def render(report: Report, csv_files: list[str]) -> str:
         _segments(report),
         _audience(report),
         _departments(report),
+        goals_dashboard.render(report.goals),
         "<h2>CSV</h2><ul>"
         + "".join(f'<li><a href="{escape(n)}">{escape(n)}</a></li>' for n in csv_files)
         + "</ul>",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mag_core.formats import FORMAT_ORDER
 
+from . import goals_exports
 from .compute import Report
 from .segments import FEATURES, rules_text
 
@@ -84,6 +85,7 @@ def write_all(report: Report, folder: Path) -> list[str]:
     ]
     if report.departments is not None:
         names.append(_departments(report, folder))
+    names += goals_exports.write_all(report.goals, folder)
     return names
 
 

@@ -28,6 +28,7 @@ class SitePage:
     minutes: int | None = None
     audience: tuple[str, ...] = ()
     videos: set[str] = field(default_factory=set)  # "video", "short"
+    series: str = ""  # the article's Series: name ("" when none)
 
 
 def pages_of(entry: dict[str, Any]) -> list[SitePage]:
@@ -41,6 +42,7 @@ def pages_of(entry: dict[str, Any]) -> list[SitePage]:
             minutes=page.get("minutes"),
             audience=tuple(entry.get("audience") or ()),
             videos=set(entry.get("media") or ()) if page["format"] == "article" else set(),
+            series=entry.get("series") or "",
         )
         for page in entry.get("pages", ())
     ]

@@ -40,6 +40,8 @@ def describe(article: Any) -> dict[str, Any]:
         "date": article.date.isoformat(),
         "category": str(article.category) if getattr(article, "category", None) else "",
         "audience": audiences_of(article),
+        # The Series: name as written (mag_series), "" when none: the report groups by it.
+        "series": str(article.metadata.get("series") or "").strip(),
         "status": article.status,
         "reading_minutes": getattr(article, "reading_time", None),
         "formats": [{"id": fmt.id, "url": fmt.url} for fmt in formats],
