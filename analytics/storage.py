@@ -284,7 +284,7 @@ SELECT reader, view, MAX(article),
     MAX(CASE WHEN type = 'video' AND format = 'short' THEN quartile END),
     MAX(CASE WHEN type = 'video' AND format = 'preview' THEN quartile END)
 FROM events
-WHERE received_at >= ? AND received_at < ?
+WHERE received_at >= ? AND received_at < ? AND type != 'goal'  -- a goal is not reading
 GROUP BY reader, view
 """
 

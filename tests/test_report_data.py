@@ -90,7 +90,7 @@ GARBAGE = {
     ),
     "a date in 2100": ([engagement("future01", received_at=year_ms(2100))], IMPLAUSIBLE),
     "a date in 1970": ([engagement("past0001", received_at=0)], IMPLAUSIBLE),
-    "an unknown schema version": ([engagement("version2", v=2)], "field 'v': must be one of 1"),
+    "an unknown schema version": ([engagement("version9", v=9)], "field 'v': must be one of 1, 2"),
     "text that is not UTF-8": (
         [engagement("badtext1", path=RawText(b"/2026/\xff/"))],
         "field 'path': not UTF-8 text",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+
 from mag_goals.holdout import in_holdout
 
 from .proportions import Difference, difference

@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mag_goals.settings import read_for_you, read_goals
-
 from mag_core.formats import FORMAT_LABELS
+from mag_goals.settings import read_for_you, read_goals
 
 from . import goals_sql
 from .departments import suppress
