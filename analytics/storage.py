@@ -64,6 +64,8 @@ COLUMNS = (
     "url",
     "goal",
 )
+# Columns that hold whole numbers (the rest hold text): what a typed copy needs to know.
+INTEGER_COLUMNS = ("received_at", "v", "engaged_ms", "scroll", "quartile", "muted", "captions")
 # Columns added after the first version: migrate() adds them to older files.
 ADDED_COLUMNS = ("goal",)
 
@@ -76,6 +78,11 @@ DROP INDEX IF EXISTS events_article;
 DROP INDEX IF EXISTS events_reader;
 """
 SYNC_MODES = ("normal", "full")
+
+
+def is_url(db: object) -> bool:
+    """True when ``db`` names a server database (``postgresql://...``) rather than a file."""
+    return isinstance(db, str) and db.startswith(("postgresql://", "postgres://"))
 
 
 class Unavailable(sqlite3.OperationalError):
@@ -131,6 +138,9 @@ class Storage:
     instead of by whichever commit happens to fill it: that commit would hold up
     every request waiting behind it.
     """
+
+    # Errors that mean the event's values were refused, not the storage (answered 400).
+    DATA_ERRORS: tuple[type[Exception], ...] = (sqlite3.DataError,)
 
     def __init__(
         self,

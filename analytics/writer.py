@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -101,10 +100,10 @@ class BatchWriter:
             return self._blame(row, error)
         return None
 
-    @staticmethod
-    def _blame(row: Mapping[str, Any], error: Exception) -> Exception:
+    def _blame(self, row: Mapping[str, Any], error: Exception) -> Exception:
         """Invalid (400) when the event's own values were refused, else the storage error (503)."""
-        if isinstance(error, UnicodeError | ValueError | OverflowError | sqlite3.DataError):
+        refused = (UnicodeError, ValueError, OverflowError, *self.storage.DATA_ERRORS)
+        if isinstance(error, refused):
             logger.warning("analytics: an event could not be stored (%s): %r", error, row)
             reason = _unstorable(row) or f"the event cannot be stored ({type(error).__name__})"
             return Invalid(reason)
