@@ -52,7 +52,9 @@ class PostgresServer:
     def __init__(self) -> None:
         self.bin = binaries()
         self.as_root = os.geteuid() == 0
-        parent = "/dev/shm" if os.access("/dev/shm", os.W_OK) else "/var/tmp"
+        # mkdtemp makes a new folder of its own (mode 0700) in either: no shared name is reused.
+        shared = "/dev/shm"  # noqa: S108
+        parent = shared if os.access(shared, os.W_OK) else "/var/tmp"  # noqa: S108
         self.folder = Path(tempfile.mkdtemp(prefix="mag-pg-", dir=parent))
         self.data = self.folder / "data"
         self.port = free_port()
@@ -64,7 +66,9 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust")
 
     def _user(self) -> dict:
-        return {"user": SYSTEM_USER, "group": SYSTEM_USER, "extra_groups": []} if self.as_root else {}
+        if not self.as_root:
+            return {}
+        return {"user": SYSTEM_USER, "group": SYSTEM_USER, "extra_groups": []}
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.bin / program), *args]
