@@ -32,7 +32,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from .storage import ADDED_COLUMNS, COLUMNS, INTEGER_COLUMNS, STORAGE_VERSION, Unavailable
+from .storage import (
+    ADDED_COLUMNS,
+    COLUMNS,
+    INTEGER_COLUMNS,
+    STORAGE_VERSION,
+    Unavailable,
+    check_columns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +185,7 @@ def _first_line(error: Exception) -> str:
 
 def _values(row: Mapping[str, Any], now: int) -> tuple[Any, ...]:
     """The row in COLUMNS order, stamped with the collector's clock."""
+    check_columns(tuple(row))
     return (now, *(row.get(name) for name in COLUMNS[1:]))
 
 

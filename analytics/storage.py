@@ -89,12 +89,18 @@ class Unavailable(sqlite3.OperationalError):
     """The database the collector opened is gone, replaced or not writable: nothing is stored."""
 
 
-@functools.lru_cache(maxsize=256)  # one statement per combination of fields events carry
-def _insert_into(columns: tuple[str, ...]) -> str:
-    """The INSERT for rows with these columns (and received_at); the values are parameters."""
+@functools.lru_cache(maxsize=256)  # one check per combination of fields events carry
+def check_columns(columns: tuple[str, ...]) -> None:
+    """ValueError unless every name is an event column (received_at is the collector's)."""
     unknown = set(columns).difference(COLUMNS[1:])
     if unknown:
         raise ValueError(f"analytics: not event columns: {', '.join(sorted(unknown))}")
+
+
+@functools.lru_cache(maxsize=256)  # one statement per combination of fields events carry
+def _insert_into(columns: tuple[str, ...]) -> str:
+    """The INSERT for rows with these columns (and received_at); the values are parameters."""
+    check_columns(columns)
     names = ", ".join(("received_at", *columns))
     return f"INSERT INTO events ({names}) VALUES (?{', ?' * len(columns)})"  # noqa: S608
 
