@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pgserver
 import pytest
-from pgserver import BACKENDS, Backend, backend_for, postgres_server  # noqa: F401 - a fixture
+from pgserver import BACKENDS, Backend, backend_for
 
 from analytics.collector import spawn
 from analytics.schema import BY_TYPE, COMMON, Invalid, parse
@@ -37,6 +38,8 @@ BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/140.0.0.0 Safari/537.36"
 )
+
+postgres_server = pgserver.postgres_server  # the session's server, a fixture
 
 
 class Collector:
