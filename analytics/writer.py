@@ -28,6 +28,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .schema import Invalid, storable_text
@@ -45,13 +46,18 @@ class BatchWriter:
         self._scheduled: asyncio.Handle | None = None
         self._refused = 0  # events refused since the last log line about it
         self._next_log = 0.0
+        # A server database's COMMIT waits on another process and its disk (milliseconds):
+        # it runs on a thread of its own, one batch at a time, while the loop goes on
+        # reading requests into the next batch. SQLite's stays in the loop (see above).
+        self._thread = ThreadPoolExecutor(1) if storage.slow_commits else None
+        self._in_flight: asyncio.Future | None = None
 
     def submit(self, row: Mapping[str, Any]) -> asyncio.Future:
         """A future that completes when ``row`` is committed (or fails with the error)."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._pending.append((row, future))
-        if self._scheduled is None:
+        if self._scheduled is None and self._in_flight is None:
             self._scheduled = loop.call_soon(self._write)
         return future
 
@@ -62,18 +68,37 @@ class BatchWriter:
     def _write(self) -> None:
         self._scheduled = None
         batch, self._pending = self._pending, []
+        if self._thread is None:
+            self._answer(batch, self._store(batch))
+            return
+        loop = asyncio.get_running_loop()
+        self._in_flight = loop.run_in_executor(self._thread, self._store, batch)
+        self._in_flight.add_done_callback(lambda done: self._stored(batch, done))
+
+    def _stored(self, batch: list, done: asyncio.Future) -> None:
+        """A batch's commit on the thread ended: answer it, and start the next one."""
+        self._in_flight = None
+        error = done.exception()
+        self._answer(batch, [error] * len(batch) if error else done.result())
+        if self._pending and self._scheduled is None:
+            self._scheduled = asyncio.get_running_loop().call_soon(self._write)
+
+    def _store(self, batch: list) -> list[Exception | None]:
+        """Store a batch: per event, None (committed) or the error to answer with."""
         try:
             self.storage.insert_many(row for row, _ in batch)
-            errors: list[Exception | None] = [None] * len(batch)
         except Unavailable as error:  # every event would fail the same way
             self._unavailable(len(batch), error)
-            errors = [error] * len(batch)
+            return [error] * len(batch)
         except Exception as error:  # answered per event below
             if len(batch) == 1:
-                errors = [self._blame(batch[0][0], error)]
-            else:
-                logger.warning("analytics: a batch of %d events failed (%s)", len(batch), error)
-                errors = [self._one(row) for row, _ in batch]
+                return [self._blame(batch[0][0], error)]
+            logger.warning("analytics: a batch of %d events failed (%s)", len(batch), error)
+            return [self._one(row) for row, _ in batch]
+        return [None] * len(batch)
+
+    @staticmethod
+    def _answer(batch: list, errors: list[Exception | None]) -> None:
         for (_, future), error in zip(batch, errors, strict=True):
             if future.done():  # the client went away; the event is stored all the same
                 continue
@@ -114,8 +139,18 @@ class BatchWriter:
         """Write what is pending, then close the storage."""
         if self._scheduled is not None:
             self._scheduled.cancel()
+            self._scheduled = None
+        if self._in_flight is not None:
+            await asyncio.wait([self._in_flight])
         if self._pending:
-            self._write()
+            batch, self._pending = self._pending, []
+            if self._thread is None:
+                self._answer(batch, self._store(batch))
+            else:
+                loop = asyncio.get_running_loop()
+                self._answer(batch, await loop.run_in_executor(self._thread, self._store, batch))
+        if self._thread is not None:
+            self._thread.shutdown()
         self.storage.close()
 
 

@@ -2,7 +2,7 @@
 
 Debian's ``postgresql`` package provides the binaries (/usr/lib/postgresql/<major>/bin);
 no cluster of the system's is used. The data folder is made fresh under /dev/shm (or
-/var/tmp) rather than in the caller's temporary folder: PostgreSQL refuses to run as
+/var/tmp, on a disk) rather than in the caller's temporary folder: PostgreSQL refuses to run as
 root, so as root it runs as the ``postgres`` system user, which cannot enter root's
 private temporary folders. It listens on 127.0.0.1 on a free port with no unix socket
 (a socket path has a 107-byte limit that a deep temporary folder exceeds). fsync
@@ -49,12 +49,15 @@ def free_port() -> int:
 class PostgresServer:
     """initdb, start, stop, restart; ``new_database()`` gives a fresh database's URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, on_disk: bool = False) -> None:
+        """``on_disk``: data on a disk rather than in memory, so a flush costs what it costs
+        SQLite (the benchmark); the tests take memory, where a flush is free."""
         self.bin = binaries()
         self.as_root = os.geteuid() == 0
         # mkdtemp makes a new folder of its own (mode 0700) in either: no shared name is reused.
         shared = "/dev/shm"  # noqa: S108
-        parent = shared if os.access(shared, os.W_OK) else "/var/tmp"  # noqa: S108
+        in_memory = not on_disk and os.access(shared, os.W_OK)
+        parent = shared if in_memory else "/var/tmp"  # noqa: S108
         self.folder = Path(tempfile.mkdtemp(prefix="mag-pg-", dir=parent))
         self.data = self.folder / "data"
         self.port = free_port()
