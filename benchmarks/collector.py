@@ -15,6 +15,7 @@ rate of a ladder that is still answered within p99 < 50 ms, all acknowledged.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -46,6 +47,7 @@ class Backend:
     name: str
     new_db: Callable[[str], Any]  # a label -> a SQLite path or a postgresql:// URL
     read_events: Callable[[Any], list[dict]]
+    args: tuple[str, ...] = ()  # the collector's options for it
 
 
 def run(root: Path, options: dict) -> None:
@@ -65,11 +67,23 @@ def run(root: Path, options: dict) -> None:
 
 @contextlib.contextmanager
 def backends(work: Path) -> Iterator[list[Backend]]:
-    """SQLite, and PostgreSQL on a throwaway server when it is installed."""
+    """SQLite (both --sync modes), and PostgreSQL on a throwaway server when it is installed.
+
+    PostgreSQL flushes its log at every COMMIT: SQLite's ``--sync full`` makes the same
+    promise, ``normal`` (the default) a weaker one (see docs/operations/collector.md).
+    """
     from analytics import postgres, storage
     from benchmarks.pgserver import PostgresServer, binaries
 
-    kinds = [Backend("SQLite", lambda label: work / f"{label}.sqlite3", storage.read_events)]
+    files = itertools.count()
+
+    def sqlite_file(label: str) -> Path:
+        return work / f"{label}-{next(files)}.sqlite3"  # a new file each time
+
+    kinds = [
+        Backend("SQLite", sqlite_file, storage.read_events),
+        Backend("SQLite --sync full", sqlite_file, storage.read_events, ("--sync", "full")),
+    ]
     try:
         binaries()
     except RuntimeError as error:
@@ -135,12 +149,13 @@ def sustained(root: Path, work: Path, backend: Backend, seconds: float, floor: d
     """Open-loop load at the target rate, then SIGKILL: is every acknowledged event stored?"""
     from analytics.checkpoints import WAL_LIMIT
     from analytics.collector import spawn
+    from analytics.storage import is_url
 
     db = backend.new_db("sustained")
-    process, url = spawn(db, [SITE_ORIGIN])
+    process, url = spawn(db, [SITE_ORIGIN], backend.args)
     try:
         load(root, url, "--clients", str(READERS), "--rate", "1000", "--seconds", "1")  # warm-up
-        acked_file = work / f"acked-{backend.name}.txt"
+        acked_file = Path(str(db) + ".acked") if not is_url(db) else work / "acked-pg.txt"
         figures = open_loop(root, url, seconds, "--acked-file", str(acked_file))
         wal = wal_megabytes(db)
         os.kill(process.pid, signal.SIGKILL)
@@ -198,7 +213,7 @@ def serving(backend: Backend | None, label: str, *args: str) -> Iterator[str]:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         url = re.search(r"http://\S+", process.stdout.readline()).group(0)
     else:
-        process, url = spawn(backend.new_db(label), [SITE_ORIGIN], args)
+        process, url = spawn(backend.new_db(label), [SITE_ORIGIN], [*backend.args, *args])
     try:
         yield url
     finally:
