@@ -66,6 +66,7 @@ _CREATE = (
     + ", ".join(f"{name} {kind}" for name, kind in _TYPES.items())
     + ")"
 )
+_READ_ONLY = "SELECT current_setting('transaction_read_only')"
 _COPY_IN = f"COPY events ({', '.join(COLUMNS)}) FROM STDIN"
 
 
@@ -141,10 +142,18 @@ class PostgresStorage:
                 for row in rows:
                     copy.write_row(_values(row, now))
         except psycopg.Error as error:
-            if not connection.closed and not connection.broken:
-                raise  # the server is there and refused this batch
-            self._lost(error)
-            raise Unavailable(f"analytics: the database connection was lost ({error})") from None
+            if connection.closed or connection.broken:
+                self._lost(error)
+                raise Unavailable(
+                    f"analytics: the database connection was lost ({error})"
+                ) from None
+            if isinstance(error, self.DATA_ERRORS):
+                raise  # a value of this batch: the writer tries its events one by one
+            # Read-only, no privilege, the table gone, the disk full: every event would fail
+            # alike, so every event is answered 503 at once (and logged once in a while).
+            raise Unavailable(
+                f"analytics: the database refused the batch ({_first_line(error)})"
+            ) from None
 
     def _connected(self) -> psycopg.Connection:
         """The open connection, a new one, or Unavailable (at most one attempt per interval)."""
@@ -172,13 +181,16 @@ class PostgresStorage:
         self._connection = None
 
     def problem(self) -> str | None:
-        """What /health reports: None when a round trip to the server works now."""
+        """What /health reports: None when the server answers now and would take an insert."""
         with self._lock:
             return self._problem()
 
     def _problem(self) -> str | None:
         try:
-            self._connected().execute("SELECT 1").fetchone()
+            # A standby, or a database set read-only, answers but refuses every insert.
+            (read_only,) = self._connected().execute(_READ_ONLY).fetchone()
+            if read_only == "on":
+                return "the database is read-only (a standby, or default_transaction_read_only)"
         except Unavailable:
             return f"the database is unreachable: {self._down}"
         except psycopg.Error as error:

@@ -72,6 +72,38 @@ def test_a_restarting_database_is_answered_503_and_reported_then_events_are_stor
     assert stored[-1] == "afterrestar2"
 
 
+def test_a_database_turned_read_only_is_answered_503_and_reported_until_it_is_writable(
+    backend, postgres_server
+):
+    url = postgres_server.new_database()
+    name = url.rsplit("/", 1)[1]
+    running = Collector(url, backend=backend)
+
+    def new_sessions(read_only: str) -> None:
+        """Set the default for new sessions, and end the collector's so it opens a new one."""
+        admin = postgres_server.admin_url
+        postgres_server.execute(
+            admin, f'ALTER DATABASE "{name}" SET default_transaction_read_only = {read_only}'
+        )
+        end = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s'"
+        postgres_server.execute(admin, end % name)
+
+    try:
+        assert running.post(event(view="writable001"))[0] == 202
+        new_sessions("on")
+        poll(lambda: running.post(event(view="readonly001"))[0] == 503 and not running.healthy())
+        assert "read-only" in running.health()[1]["problem"]
+        new_sessions("off")
+        poll(lambda: running.post(event(view="writable002"))[0] == 202)
+        assert running.healthy()
+    finally:
+        running.stop()
+    stored = [row["view"] for row in running.events()]
+    assert stored[0] == "writable001"
+    assert stored[-1] == "writable002"
+    assert "readonly001" not in stored
+
+
 def test_a_database_that_cannot_be_reached_stops_the_start_with_one_line_and_no_password():
     url = f"postgresql://magwriter:s3cret-word@127.0.0.1:{free_port()}/events"
     done = subprocess.run(
