@@ -24,13 +24,16 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clients import ClientKeys, NewReaders, RateLimiter, is_bot
 from .guard import Guard, Limits
 from .schema import Invalid, parse
 from .storage import Storage, is_url
 from .writer import BatchWriter
+
+if TYPE_CHECKING:
+    from .postgres import PostgresStorage
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +194,7 @@ class Collector:
         ]
 
 
-def open_storage(config: CollectorConfig) -> Storage:
+def open_storage(config: CollectorConfig) -> Storage | PostgresStorage:
     """The storage ``config.db`` names: a PostgreSQL database for a URL, else a SQLite file.
 
     Both answer the same calls (storage.py's docstring); PostgreSQL always flushes its

@@ -1,10 +1,14 @@
 """Event storage: SQLite in WAL mode. The only module that knows the database.
 
-A server database can replace SQLite by providing the same small interface:
+A server database replaces SQLite by providing the same small interface:
 ``Storage(path)``, ``insert_many(rows)`` (commits before returning, raises
 ``Unavailable`` when nothing can be stored), ``problem()`` (for /health), ``close()``,
-``read_events(path)`` for the tests, ``read_views(path)`` (events summed per page
-view) for the report, and ``import_events(path, rows)`` for bulk loads.
+``path`` (what messages name), ``checkpoints`` (None when the server flushes its own log),
+``DATA_ERRORS`` (errors that blame an event's values), ``slow_commits`` (commit on a thread
+of its own), ``read_events(path)`` for the tests, ``read_views(path)`` (events summed per
+page view) for the report, and ``import_events(path, rows)`` for bulk loads.
+analytics/postgres.py does so for PostgreSQL (``--db postgresql://...``); ``is_url``
+tells the two kinds of ``--db`` apart.
 
 Durability: a committed transaction is in the database file, so an event the
 collector acknowledged survives the collector being killed (SIGKILL, a crash, the

@@ -29,10 +29,13 @@ import logging
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .schema import Invalid, storable_text
 from .storage import Storage, Unavailable
+
+if TYPE_CHECKING:
+    from .postgres import PostgresStorage
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ LOG_EVERY = 10.0  # seconds between log lines about events refused for an unavai
 
 
 class BatchWriter:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage | PostgresStorage) -> None:
         self.storage = storage
         self._pending: list[tuple[Mapping[str, Any], asyncio.Future]] = []
         self._scheduled: asyncio.Handle | None = None

@@ -1,4 +1,8 @@
-"""The analytics collector over real loopback HTTP, as a real process with a real SQLite file."""
+"""The analytics collector over real loopback HTTP, as a real process.
+
+Tests that store events take the ``backend`` fixture and run twice: on a real SQLite file
+and on a real PostgreSQL server (tests/pgserver.py).
+"""
 
 from __future__ import annotations
 
