@@ -145,7 +145,7 @@ class PostgresStorage:
             if connection.closed or connection.broken:
                 self._lost(error)
                 raise Unavailable(
-                    f"analytics: the database connection was lost ({error})"
+                    f"analytics: the database connection was lost ({_first_line(error)})"
                 ) from None
             if isinstance(error, self.DATA_ERRORS):
                 raise  # a value of this batch: the writer tries its events one by one
