@@ -12,6 +12,10 @@ disk takes a fraction of a millisecond, less than handing it to a thread costs:
 a waiting thread needs Python's global lock back to report, and under load the
 loop's thread kept winning it, which measured as stalls of tens of milliseconds.
 
+A server database (``storage.slow_commits``: PostgreSQL) is the exception: its
+COMMIT waits milliseconds for another process and its disk, so it runs on a thread of
+its own, one batch at a time, and the requests read meanwhile make the next batch.
+
 A batch that fails is tried again event by event, so one event the database
 refuses costs no other event its 202: before, a single lone surrogate in a
 referrer failed the whole transaction and every request in it got a 503. An
@@ -71,6 +75,8 @@ class BatchWriter:
     def _write(self) -> None:
         self._scheduled = None
         batch, self._pending = self._pending, []
+        if not batch:
+            return
         if self._thread is None:
             self._answer(batch, self._store(batch))
             return
@@ -81,7 +87,7 @@ class BatchWriter:
     def _stored(self, batch: list, done: asyncio.Future) -> None:
         """A batch's commit on the thread ended: answer it, and start the next one."""
         self._in_flight = None
-        error = done.exception()
+        error = asyncio.CancelledError() if done.cancelled() else done.exception()
         self._answer(batch, [error] * len(batch) if error else done.result())
         if self._pending and self._scheduled is None:
             self._scheduled = asyncio.get_running_loop().call_soon(self._write)
@@ -139,19 +145,22 @@ class BatchWriter:
         return error
 
     async def close(self) -> None:
-        """Write what is pending, then close the storage."""
-        if self._scheduled is not None:
-            self._scheduled.cancel()
-            self._scheduled = None
-        if self._in_flight is not None:
-            await asyncio.wait([self._in_flight])
-        if self._pending:
+        """Write what is pending (after the batch in flight, if any), then close the storage."""
+        while self._in_flight is not None or self._pending:
+            if self._scheduled is not None:  # written here instead
+                self._scheduled.cancel()
+                self._scheduled = None
+            if self._in_flight is not None:
+                await asyncio.wait([self._in_flight])  # its callback answers it first
+                continue
             batch, self._pending = self._pending, []
             if self._thread is None:
                 self._answer(batch, self._store(batch))
             else:
                 loop = asyncio.get_running_loop()
                 self._answer(batch, await loop.run_in_executor(self._thread, self._store, batch))
+        if self._scheduled is not None:
+            self._scheduled.cancel()
         if self._thread is not None:
             self._thread.shutdown()
         self.storage.close()

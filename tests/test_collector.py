@@ -564,3 +564,19 @@ def test_imported_rows_follow_the_same_text_rule_as_events(tmp_path):
     with pytest.raises(Invalid, match="U\\+202E"):
         import_events(tmp_path / "events.sqlite3", [row])
     assert read_events(tmp_path / "events.sqlite3") == []
+
+
+def test_closing_the_writer_stores_and_answers_every_event_it_was_given(tmp_path, backend):
+    db = backend.new_db(tmp_path)
+    rows = [parse(json.dumps(event(view=f"close{n:07d}")).encode()) for n in range(30)]
+
+    async def scenario():
+        writer = BatchWriter(backend.open(db))
+        futures = [writer.submit(row) for row in rows[:10]]
+        await asyncio.sleep(0)  # the first batch is written (on PostgreSQL: on its thread)
+        futures += [writer.submit(row) for row in rows[10:]]
+        await writer.close()
+        return [future.done() and future.exception() is None for future in futures]
+
+    assert run_in_own_loop(scenario()) == [True] * 30
+    assert [row["view"] for row in backend.read_events(db)] == [row["view"] for row in rows]
