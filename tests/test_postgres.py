@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pgserver
 import psycopg
@@ -139,6 +140,18 @@ def test_an_older_table_gets_the_new_columns_and_keeps_its_events(postgres_serve
         (STORAGE_VERSION,)
     ]
     assert [row["view"] for row in postgres.read_events(url)] == ["oldview0001"]
+
+
+def test_collectors_starting_together_on_a_new_database_make_one_table(postgres_server):
+    url = postgres_server.new_database()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        storages = list(pool.map(lambda _: postgres.PostgresStorage(url), range(6)))
+    for storage in storages:
+        storage.close()
+    assert postgres_server.execute(url, "SELECT version FROM storage_version") == [
+        (STORAGE_VERSION,)
+    ]
+    assert postgres.read_events(url) == []
 
 
 def plant(url: str, rows: list[dict]) -> None:
