@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -203,6 +204,8 @@ def test_event_batches_stream_the_period_as_typed_arrow_columns(postgres_server,
     assert sum(batch.num_rows for batch in postgres.event_batches(url)) == len(rows)
 
 
+# Debian's nginx, wherever PATH has it (/usr/sbin is not on every user's PATH).
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 NGINX_CONF = """
 daemon off;
 worker_processes 1;
@@ -249,7 +252,7 @@ def nginx(tmp_path):
         conf.write_text(
             NGINX_CONF.format(user=user, folder=tmp_path, first=first, second=second, port=port)
         )
-        command = ["nginx", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)]
+        command = [NGINX, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)]
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
         started.append(process)
         poll(lambda: process.poll() is None and _answers(port), timeout=30)
