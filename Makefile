@@ -10,9 +10,11 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages: a Japanese font for burned-in captions and share cards;
 # Chromium for the browser tests; rsync for publishing to another host;
-# Java for the W3C validator (vnu.jar) that checks the theme's pages.
+# Java for the W3C validator (vnu.jar) that checks the theme's pages;
+# PostgreSQL and nginx for the collector's server-database and failover tests
+# (the tests start their own server and proxy on free loopback ports).
 SITE_DEBS := fonts-noto-cjk
-TEST_DEBS := chromium rsync default-jre-headless $(SITE_DEBS)
+TEST_DEBS := chromium rsync default-jre-headless postgresql nginx $(SITE_DEBS)
 
 .PHONY: site test lint clean bootstrap
 

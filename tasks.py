@@ -162,7 +162,7 @@ def docs(c):
     help={
         "host": "address to listen on (0.0.0.0 for every interface)",
         "port": "port; 0 picks a free one",
-        "db": "SQLite file for the events (created if missing)",
+        "db": "SQLite file for the events (created if missing), or postgresql://user@host/db",
         "origin": "the site's origin(s) allowed to send events, comma-separated",
         "sync": "normal (flushed every second) or full (every batch waits for the disk)",
         "new-readers-per-hour": "distinct reader ids one address may bring in an hour",

@@ -24,13 +24,16 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clients import ClientKeys, NewReaders, RateLimiter, is_bot
 from .guard import Guard, Limits
 from .schema import Invalid, parse
-from .storage import Storage
+from .storage import Storage, is_url
 from .writer import BatchWriter
+
+if TYPE_CHECKING:
+    from .postgres import PostgresStorage
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +51,8 @@ Headers = list[tuple[bytes, bytes]]
 
 @dataclass(frozen=True)
 class CollectorConfig:
-    db: Path
+    # A SQLite file, or a postgresql:// URL (several collectors sharing one database).
+    db: Path | str
     # Site origins allowed to post (scheme://host[:port]); browsers always send Origin.
     origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
     max_body: int = 4096
@@ -80,7 +84,7 @@ class Collector:
 
     def __init__(self, config: CollectorConfig) -> None:
         self.config = config
-        self.writer = BatchWriter(Storage(config.db, sync=config.sync, background_checkpoints=True))
+        self.writer = BatchWriter(open_storage(config))
         self.limiter = RateLimiter(config.rate, config.burst)
         self.new_readers = NewReaders(config.new_readers_per_hour)
         self.client_key = ClientKeys()
@@ -98,7 +102,7 @@ class Collector:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                logger.info("analytics: storing events in %s", self.config.db)
+                logger.info("analytics: storing events in %s", self.writer.storage.path)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.writer.close()  # what is pending is written first
@@ -188,6 +192,19 @@ class Collector:
             (b"access-control-allow-headers", b"Content-Type"),
             (b"access-control-max-age", b"86400"),
         ]
+
+
+def open_storage(config: CollectorConfig) -> Storage | PostgresStorage:
+    """The storage ``config.db`` names: a PostgreSQL database for a URL, else a SQLite file.
+
+    Both answer the same calls (storage.py's docstring); PostgreSQL always flushes its
+    log at COMMIT, so ``sync`` only concerns SQLite.
+    """
+    if is_url(config.db):
+        from .postgres import PostgresStorage  # psycopg loads only for a server database
+
+        return PostgresStorage(config.db)
+    return Storage(config.db, sync=config.sync, background_checkpoints=True)
 
 
 def create_app(config: CollectorConfig) -> Collector:

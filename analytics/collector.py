@@ -4,7 +4,9 @@
         --origin https://mag.intra.example.co.jp
 
 One process on uvicorn's fastest parts (uvloop, httptools): one process, because
-SQLite takes one writer, and one is enough for thousands of events a second.
+SQLite takes one writer, and one is enough for thousands of events a second. With
+``--db postgresql://user@host:port/dbname`` several collector processes, on one or
+more hosts, behind a load balancer, store into one database (analytics/postgres.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import uvicorn
 
 from .app import COLLECT_PATH, CollectorConfig, create_app
 from .guard import Limits, protocol_for
-from .storage import SYNC_MODES
+from .storage import SYNC_MODES, is_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "var/events.sqlite3"
@@ -54,10 +56,7 @@ def serve(
         app = create_app(config)
     except (sqlite3.Error, OSError) as error:
         # A read-only, corrupt or unreachable database: one clear line, no traceback.
-        raise SystemExit(
-            f"analytics: cannot store events in {config.db} ({error}); check the file, "
-            "its folder and their permissions"
-        ) from None
+        raise SystemExit(_cannot_store(config.db, error)) from None
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -79,13 +78,27 @@ def serve(
     )
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     url = f"http://{shown}:{bound}{COLLECT_PATH}"
-    print(f"analytics: collecting at {url} into {config.db}", flush=True)
+    print(f"analytics: collecting at {url} into {app.writer.storage.path}", flush=True)
     # Everything built so far (modules, the app) lives as long as the process: moved
     # out of the garbage collector's sight, its full collections no longer scan it,
     # which measured as the longest pauses under load.
     gc.collect()
     gc.freeze()
     server.run(sockets=[sock])
+
+
+def _cannot_store(db: str | Path, error: Exception) -> str:
+    if is_url(db):
+        from .postgres import shown
+
+        return (
+            f"analytics: cannot store events in {shown(str(db))} ({error}); check that the "
+            "server is up, the database exists and the role may create tables in it"
+        )
+    return (
+        f"analytics: cannot store events in {db} ({error}); check the file, "
+        "its folder and their permissions"
+    )
 
 
 def _allow_open_files() -> None:
@@ -127,7 +140,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m analytics.collector", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8001, help="port (0: any free port)")
-    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file (created if missing)")
+    parser.add_argument(
+        "--db",
+        default=DEFAULT_DB,
+        help="SQLite file (created if missing), or postgresql://user@host:port/dbname",
+    )
     parser.add_argument(
         "--origin", default=DEFAULT_ORIGIN, help="the site's origin(s), comma-separated"
     )
@@ -176,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     config = CollectorConfig(
-        db=Path(args.db),
+        db=args.db if is_url(args.db) else Path(args.db),
         origins=parse_origins(args.origin),
         rate=args.rate,
         burst=args.burst,

@@ -1,10 +1,14 @@
 """Event storage: SQLite in WAL mode. The only module that knows the database.
 
-A server database can replace SQLite by providing the same small interface:
+A server database replaces SQLite by providing the same small interface:
 ``Storage(path)``, ``insert_many(rows)`` (commits before returning, raises
 ``Unavailable`` when nothing can be stored), ``problem()`` (for /health), ``close()``,
-``read_events(path)`` for the tests, ``read_views(path)`` (events summed per page
-view) for the report, and ``import_events(path, rows)`` for bulk loads.
+``path`` (what messages name), ``checkpoints`` (None when the server flushes its own log),
+``DATA_ERRORS`` (errors that blame an event's values), ``slow_commits`` (commit on a thread
+of its own), ``read_events(path)`` for the tests, ``read_views(path)`` (events summed per
+page view) for the report, and ``import_events(path, rows)`` for bulk loads.
+analytics/postgres.py does so for PostgreSQL (``--db postgresql://...``); ``is_url``
+tells the two kinds of ``--db`` apart.
 
 Durability: a committed transaction is in the database file, so an event the
 collector acknowledged survives the collector being killed (SIGKILL, a crash, the
@@ -64,6 +68,8 @@ COLUMNS = (
     "url",
     "goal",
 )
+# Columns that hold whole numbers (the rest hold text): what a typed copy needs to know.
+INTEGER_COLUMNS = ("received_at", "v", "engaged_ms", "scroll", "quartile", "muted", "captions")
 # Columns added after the first version: migrate() adds them to older files.
 ADDED_COLUMNS = ("goal",)
 
@@ -78,16 +84,27 @@ DROP INDEX IF EXISTS events_reader;
 SYNC_MODES = ("normal", "full")
 
 
+def is_url(db: object) -> bool:
+    """True when ``db`` names a server database (``postgresql://...``) rather than a file."""
+    return isinstance(db, str) and db.startswith(("postgresql://", "postgres://"))
+
+
 class Unavailable(sqlite3.OperationalError):
     """The database the collector opened is gone, replaced or not writable: nothing is stored."""
+
+
+@functools.lru_cache(maxsize=256)  # one check per combination of fields events carry
+def check_columns(columns: tuple[str, ...]) -> None:
+    """ValueError unless every name is an event column (received_at is the collector's)."""
+    unknown = set(columns).difference(COLUMNS[1:])
+    if unknown:
+        raise ValueError(f"analytics: not event columns: {', '.join(sorted(unknown))}")
 
 
 @functools.lru_cache(maxsize=256)  # one statement per combination of fields events carry
 def _insert_into(columns: tuple[str, ...]) -> str:
     """The INSERT for rows with these columns (and received_at); the values are parameters."""
-    unknown = set(columns).difference(COLUMNS[1:])
-    if unknown:
-        raise ValueError(f"analytics: not event columns: {', '.join(sorted(unknown))}")
+    check_columns(columns)
     names = ", ".join(("received_at", *columns))
     return f"INSERT INTO events ({names}) VALUES (?{', ?' * len(columns)})"  # noqa: S608
 
@@ -131,6 +148,11 @@ class Storage:
     instead of by whichever commit happens to fill it: that commit would hold up
     every request waiting behind it.
     """
+
+    # Errors that mean the event's values were refused, not the storage (answered 400).
+    DATA_ERRORS: tuple[type[Exception], ...] = (sqlite3.DataError,)
+    # A commit here takes a fraction of a millisecond: the batch writer keeps it in its loop.
+    slow_commits = False
 
     def __init__(
         self,

@@ -12,7 +12,8 @@ stalled server cannot hide its stalls by slowing the generator down. With
 encoded before the clock starts, so the generator's own work during the run is
 writing, reading and timing: it shares the machine with the collector. Both stop after
 ``--seconds`` or ``--total`` events, whichever comes first; a reader stops at its
-first connection error. Prints one JSON object with the figures.
+first connection error, unless ``--retry`` has it reconnect and send the event again
+until it is acknowledged (or the run's time is up). Prints one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ USER_AGENT = (
     "(KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36"
 )
 REQUEST_TIMEOUT = 5.0
+RETRY_PAUSE = 0.01  # seconds before sending an event again (``--retry``)
 
 
 def client_address(index: int) -> str:
@@ -71,6 +73,7 @@ class Results:
         self.service: list[float] = []  # from the moment the request was written
         self.acked: list[bytes] = []  # view ids
         self.errors = 0
+        self.retries = 0  # events sent again after an answer other than 2xx (``--retry``)
 
 
 async def _exchange(reader, writer, request: bytes) -> str:
@@ -111,18 +114,77 @@ def requests_for(index: int, options, url) -> Iterable[tuple[bytes, bytes]]:
     return [encode(seq) for seq in range(count)]
 
 
+_FAILED = (OSError, asyncio.IncompleteReadError, TimeoutError, ConnectionError, ValueError)
+
+
+class Reader:
+    """One simulated reader: its keep-alive connection from its own loopback address."""
+
+    def __init__(self, index: int, options, end: float, results: Results) -> None:
+        self.index = index
+        self.options = options
+        self.url = urlsplit(options.url)
+        self.end = end  # the end of the run
+        self.results = results
+        self.connection = None
+
+    async def connect(self) -> bool:
+        try:
+            self.connection = await asyncio.open_connection(
+                self.url.hostname, self.url.port, local_addr=(client_address(self.index), 0)
+            )
+        except OSError:
+            self.results.errors += 1
+            return False
+        return True
+
+    async def send(self, request: bytes, view: bytes, scheduled: float) -> bool:
+        """Send one event (with ``--retry``, again until a 2xx or the end of the run).
+
+        False once the reader must stop: a failed connection without ``--retry``.
+        """
+        while True:
+            status = await self._attempt(request, scheduled)
+            if status is not None and status == "202":
+                self.results.acked.append(view)
+            if not self.options.retry:
+                return status is not None
+            if (status or "").startswith("2") or time.perf_counter() >= self.end:
+                return True
+            self.results.retries += 1
+            await asyncio.sleep(RETRY_PAUSE)
+
+    async def _attempt(self, request: bytes, scheduled: float) -> str | None:
+        """The status of one exchange, or None when the connection failed (and was closed)."""
+        if self.connection is None and not await self.connect():
+            return None
+        sent = time.perf_counter()
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT):  # no extra task per request
+                status = await _exchange(*self.connection, request)
+        except _FAILED:
+            self.results.errors += 1
+            self.close()
+            return None
+        done = time.perf_counter()
+        self.results.latencies.append(done - scheduled)
+        self.results.service.append(done - sent)
+        self.results.statuses[status] += 1
+        return status
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection[1].close()
+            self.connection = None
+
+
 async def run_client(
     index: int, requests: Iterable[tuple[bytes, bytes]], options, start: float, results: Results
 ) -> None:
-    url = urlsplit(options.url)
-    try:
-        reader, writer = await asyncio.open_connection(
-            url.hostname, url.port, local_addr=(client_address(index), 0)
-        )
-    except OSError:
-        results.errors += 1
-        return
     deadline = start + options.seconds
+    reader = Reader(index, options, deadline, results)
+    if not await reader.connect() and not options.retry:
+        return
     try:
         for seq, (request, view) in enumerate(requests):
             if options.rate:
@@ -134,19 +196,10 @@ async def run_client(
                 scheduled = time.perf_counter()
                 if scheduled >= deadline:
                     break
-            sent = time.perf_counter()
-            async with asyncio.timeout(REQUEST_TIMEOUT):  # no extra task per request
-                status = await _exchange(reader, writer, request)
-            done = time.perf_counter()
-            results.latencies.append(done - scheduled)
-            results.service.append(done - sent)
-            results.statuses[status] += 1
-            if status == "202":
-                results.acked.append(view)
-    except (OSError, asyncio.IncompleteReadError, TimeoutError, ConnectionError, ValueError):
-        results.errors += 1
+            if not await reader.send(request, view, scheduled):
+                return
     finally:
-        writer.close()
+        reader.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -173,6 +226,7 @@ async def run(options) -> dict:
         "answered": answered,
         "statuses": dict(results.statuses),
         "errors": results.errors,
+        "retries": results.retries,
         "acked": len(results.acked),
         "seconds": round(elapsed, 3),
         "events_per_second": round(answered / elapsed, 1),
@@ -193,6 +247,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--total", type=int, default=0, help="stop after this many events")
     parser.add_argument("--acked-file", default="", help="write the acknowledged view ids here")
+    parser.add_argument(
+        "--retry",
+        action="store_true",
+        help="send an event again after a connection error or an answer other than 2xx "
+        "(the beacon does not; a load balancer test does)",
+    )
     options = parser.parse_args(argv)
     gc.disable()  # a bounded run: no collector pauses in the measurements
     try:

@@ -1,4 +1,8 @@
-"""The analytics collector over real loopback HTTP, as a real process with a real SQLite file."""
+"""The analytics collector over real loopback HTTP, as a real process.
+
+Tests that store events take the ``backend`` fixture and run twice: on a real SQLite file
+and on a real PostgreSQL server (tests/pgserver.py).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pgserver
 import pytest
+from pgserver import BACKENDS, Backend, backend_for
 
 from analytics.collector import spawn
 from analytics.schema import BY_TYPE, COMMON, Invalid, parse
@@ -37,12 +43,15 @@ BROWSER = (
     "Chrome/140.0.0.0 Safari/537.36"
 )
 
+postgres_server = pgserver.postgres_server  # the session's server, a fixture
+
 
 class Collector:
     """A collector process, and a client that can send from any loopback address."""
 
-    def __init__(self, db: Path, args=(), origin=ORIGIN) -> None:
+    def __init__(self, db: Path | str, args=(), origin=ORIGIN, backend=None) -> None:
         self.db = db
+        self.backend = backend or Backend("sqlite")
         self.process, self.url = spawn(db, [origin], args)
         self.host = urlsplit(self.url).hostname
         self.port = urlsplit(self.url).port
@@ -85,7 +94,7 @@ class Collector:
         return self.health()[0] == 200
 
     def events(self, **where):
-        return read_events(self.db, **where)
+        return self.backend.read_events(self.db, **where)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -93,9 +102,16 @@ class Collector:
             self.process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request):
+    """Storage tests run on both backends: a SQLite file, and a real PostgreSQL server."""
+    return backend_for(request)
+
+
 @pytest.fixture(scope="module")
-def collector(tmp_path_factory):
-    running = Collector(tmp_path_factory.mktemp("collector") / "events.sqlite3")
+def collector(tmp_path_factory, backend):
+    db = backend.new_db(tmp_path_factory.mktemp("collector"))
+    running = Collector(db, backend=backend)
     yield running
     running.stop()
 
@@ -303,16 +319,15 @@ def test_no_ip_address_or_user_agent_reaches_the_database(collector):
     )
     assert status == 202
     collector.stop()  # checkpoint the WAL into the main file, then look at every byte
-    stored = b"".join(
-        path.read_bytes() for path in collector.db.parent.glob(collector.db.name + "*")
-    )
+    stored = collector.backend.stored_bytes(collector.db)
     assert b"privacy0001" in stored
     for secret in (b"127.0.0.10", b"unique-marker", b"Windows NT"):
         assert secret not in stored
 
 
-def test_every_acknowledged_event_survives_sigkill_during_a_burst(tmp_path):
-    running = Collector(tmp_path / "events.sqlite3", args=["--rate", "100000", "--burst", "100000"])
+def test_every_acknowledged_event_survives_sigkill_during_a_burst(tmp_path, backend):
+    unlimited = ["--rate", "100000", "--burst", "100000"]
+    running = Collector(backend.new_db(tmp_path), args=unlimited, backend=backend)
     acked_file = tmp_path / "acked.txt"
     clients = 24
     load = start_load(
@@ -332,7 +347,7 @@ def test_every_acknowledged_event_survives_sigkill_during_a_burst(tmp_path):
         assert load.stderr.readline().startswith("loadgen: started")
         # Killed once a thousand events are in, whatever the machine's speed: mid-burst.
         deadline = time.monotonic() + 60
-        while count_rows(running.db) < 1000 and time.monotonic() < deadline:
+        while backend.count(running.db) < 1000 and time.monotonic() < deadline:
             time.sleep(0.05)
         os.kill(running.process.pid, signal.SIGKILL)
         running.process.wait(timeout=10)
@@ -341,7 +356,7 @@ def test_every_acknowledged_event_survives_sigkill_during_a_burst(tmp_path):
         load.kill()
     figures = json.loads(output)
     acked = acked_file.read_text().split()
-    stored = {row["view"] for row in read_events(running.db)}
+    stored = {row["view"] for row in running.events()}
     # Every reader was cut off once, mid-send: all it had answered before was a 202.
     assert figures["errors"] == clients
     assert figures["statuses"] == {"202": len(acked)}
@@ -349,19 +364,6 @@ def test_every_acknowledged_event_survives_sigkill_during_a_burst(tmp_path):
     # At most one event a reader was in flight: committed, but killed before its 202.
     assert len(acked) <= len(stored) <= len(acked) + clients
     assert len(stored) < 60000
-
-
-def count_rows(db: Path) -> int:
-    """Rows committed so far (0 before the table exists), read without disturbing the writer."""
-    if not db.exists():
-        return 0
-    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return connection.execute("SELECT count(*) FROM events").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        connection.close()
 
 
 def test_invoke_collector_serves_with_the_documented_options(tmp_path):
@@ -416,7 +418,7 @@ def test_sync_modes_set_what_sqlite_flushes_and_bad_ones_are_refused(tmp_path):
         Storage(tmp_path / "other.sqlite3", sync="off")
 
 
-def test_a_batch_of_mixed_events_is_stored_in_one_transaction_or_not_at_all(tmp_path):
+def test_a_batch_of_mixed_events_is_stored_in_one_transaction_or_not_at_all(tmp_path, backend):
     rows = [
         parse(json.dumps(event(view="mixed000001", utm_source="newsletter")).encode()),
         parse(
@@ -429,14 +431,15 @@ def test_a_batch_of_mixed_events_is_stored_in_one_transaction_or_not_at_all(tmp_
         ),
         parse(json.dumps(event(view="mixed000004")).encode()),
     ]
-    storage = Storage(tmp_path / "events.sqlite3")
+    db = backend.new_db(tmp_path)
+    storage = backend.open(db)
     try:
         storage.insert_many(rows)
         with pytest.raises(ValueError, match="not event columns: nickname"):
             storage.insert_many([rows[0], {**rows[1], "view": "mixed000005", "nickname": "x"}])
     finally:
         storage.close()
-    stored = {row["view"]: row for row in read_events(tmp_path / "events.sqlite3")}
+    stored = {row["view"]: row for row in backend.read_events(db)}
     assert sorted(stored) == ["mixed000001", "mixed000002", "mixed000003", "mixed000004"]
     assert stored["mixed000001"]["utm_source"] == "newsletter"
     assert stored["mixed000004"]["utm_source"] is None
@@ -515,8 +518,9 @@ def run_in_own_loop(coroutine):
         return thread.submit(asyncio.run, coroutine).result()
 
 
-def test_a_poisoned_event_posted_with_good_ones_costs_none_of_them_its_202(tmp_path):
-    running = Collector(tmp_path / "events.sqlite3", args=["--rate", "1e6", "--burst", "1000000"])
+def test_a_poisoned_event_posted_with_good_ones_costs_none_of_them_its_202(tmp_path, backend):
+    unlimited = ["--rate", "1e6", "--burst", "1000000"]
+    running = Collector(backend.new_db(tmp_path), args=unlimited, backend=backend)
     try:
         bodies = [event(view=f"good{n:08d}") for n in range(40)]
         bodies.insert(20, event(view="poisoned0001", referrer="https://x.example/\ud800"))
@@ -530,14 +534,16 @@ def test_a_poisoned_event_posted_with_good_ones_costs_none_of_them_its_202(tmp_p
         running.stop()
 
 
-def test_a_row_the_database_refuses_fails_alone_and_its_batch_is_stored(tmp_path):
+def test_a_row_the_database_refuses_fails_alone_and_its_batch_is_stored(tmp_path, backend):
     """The writer's own guard, for a row no validator caught: tried again one by one."""
     good = [parse(json.dumps(event(view=f"row{n:09d}")).encode()) for n in range(40)]
     poisoned = {**good[0], "view": "poisoned0002", "referrer": "https://x.example/\ud800"}
     rows = [*good[:20], poisoned, *good[20:]]
 
+    db = backend.new_db(tmp_path)
+
     async def scenario():
-        writer = BatchWriter(Storage(tmp_path / "events.sqlite3"))
+        writer = BatchWriter(backend.open(db))
         futures = [writer.submit(row) for row in rows]  # one turn of the loop: one batch
         outcomes = await asyncio.gather(*futures, return_exceptions=True)
         await writer.close()
@@ -549,7 +555,7 @@ def test_a_row_the_database_refuses_fails_alone_and_its_batch_is_stored(tmp_path
     )
     # The same rule, and the same answer, as the validator's.
     assert str(outcomes[20]) == "field 'referrer': character U+D800 is not allowed"
-    stored = [row["view"] for row in read_events(tmp_path / "events.sqlite3")]
+    stored = [row["view"] for row in backend.read_events(db)]
     assert stored == [row["view"] for row in good]
 
 
@@ -558,3 +564,19 @@ def test_imported_rows_follow_the_same_text_rule_as_events(tmp_path):
     with pytest.raises(Invalid, match="U\\+202E"):
         import_events(tmp_path / "events.sqlite3", [row])
     assert read_events(tmp_path / "events.sqlite3") == []
+
+
+def test_closing_the_writer_stores_and_answers_every_event_it_was_given(tmp_path, backend):
+    db = backend.new_db(tmp_path)
+    rows = [parse(json.dumps(event(view=f"close{n:07d}")).encode()) for n in range(30)]
+
+    async def scenario():
+        writer = BatchWriter(backend.open(db))
+        futures = [writer.submit(row) for row in rows[:10]]
+        await asyncio.sleep(0)  # the first batch is written (on PostgreSQL: on its thread)
+        futures += [writer.submit(row) for row in rows[10:]]
+        await writer.close()
+        return [future.done() and future.exception() is None for future in futures]
+
+    assert run_in_own_loop(scenario()) == [True] * 30
+    assert [row["view"] for row in backend.read_events(db)] == [row["view"] for row in rows]

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from test_collector import ORIGIN, ROOT, Collector, count_rows, event, start_load
+from test_collector import ORIGIN, ROOT, Collector, event, start_load
 
 from analytics.checkpoints import Checkpoints
 from analytics.guard import RESERVED_FILES, Guard, Limits
@@ -250,7 +250,7 @@ def test_the_database_folder_deleted_under_load_is_answered_503_and_reported(tmp
     running = Collector(folder / "events.sqlite3", args=["--rate", "1e6", "--burst", "1000000"])
     load = start_load(running.url, "--clients", "20", "--rate", "1000", "--seconds", "6")
     try:
-        poll(lambda: folder.exists() and count_rows(running.db) >= 300)
+        poll(lambda: folder.exists() and running.backend.count(running.db) >= 300)
         shutil.rmtree(folder)
         after = [running.post(event(view=f"gone{n:08d}"), client="127.0.0.86") for n in range(20)]
         assert [status for status, _, _ in after] == [503] * 20
