@@ -1,0 +1,147 @@
+"""Stored events into DuckDB: from the collector's SQLite file, or from Arrow record batches.
+
+Why Arrow from SQLite and not DuckDB's own SQLite reader: ``ATTACH … (TYPE sqlite)``
+downloads an extension at run time, which an intranet host cannot do; the
+extension's pip package pins one DuckDB release and read a million events no
+faster (1.8 s) while turning every untyped column into BLOB, losing the
+difference between the number 5 and the text "5" that the row checks need.
+Reading through the ADBC SQLite driver (C, straight into Arrow) took 1.2 s per
+million events for the report's columns; Python's ``sqlite3`` module took 2.0 s
+before any conversion. Measurements: docs/operations/analytics-report.md.
+
+The collector's table has no column types (SQLite keeps whatever was stored), so
+each column is read as its proper type when the stored value has it and as NULL
+otherwise, with an ``odd`` flag on the row; text is read as bytes and decoded by
+DuckDB, so text that is not UTF-8 also marks its row. The few odd rows are then
+read again one by one and judged by the schema in Python (rows.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from analytics.storage import COLUMNS
+
+# Whole numbers in the event table; every other column holds text (storage.COLUMNS).
+INTEGER_COLUMNS = ("received_at", "v", "engaged_ms", "scroll", "quartile", "muted", "captions")
+TEXT_COLUMNS = tuple(column for column in COLUMNS if column not in INTEGER_COLUMNS)
+BATCH_ROWS = 131_072
+
+
+def duck_type(column: str) -> str:
+    return "BIGINT" if column in INTEGER_COLUMNS else "VARCHAR"
+
+
+def create_stored(connection: duckdb.DuckDBPyConnection) -> None:
+    """The table the source is copied into: the event columns, the row id and the odd flag."""
+    columns = ", ".join(f"{column} {duck_type(column)}" for column in COLUMNS)
+    connection.execute(f"CREATE TABLE stored (id BIGINT, {columns}, odd BOOLEAN)")
+
+
+def _storage_type(column: str) -> str:
+    return "integer" if column in INTEGER_COLUMNS else "text"
+
+
+def sqlite_query(where: str) -> str:
+    """Each column as its type or NULL (text as bytes), an odd flag; a first row fixes the types.
+
+    The ADBC driver takes a column's Arrow type from the first rows it reads: a
+    column empty there would become a number column and fail at the first text,
+    so the query starts with one row that has every column set (dropped on load).
+    """
+    picked, witness, odd = [], [], []
+    for column in COLUMNS:
+        kind = _storage_type(column)
+        value = column if kind == "integer" else f"CAST({column} AS BLOB)"
+        picked.append(f"CASE WHEN typeof({column}) = '{kind}' THEN {value} END")
+        witness.append(("0" if kind == "integer" else "X''") + f" AS {column}")
+        odd.append(f"typeof({column}) NOT IN ('{kind}', 'null')")
+    return (
+        f"SELECT 0 AS id, {', '.join(witness)}, 0 AS odd UNION ALL "  # noqa: S608 - storage's names
+        f"SELECT id, {', '.join(picked)}, {' OR '.join(odd)} FROM events WHERE {where}"
+    )
+
+
+def _decoded(column: str) -> str:
+    return f"try(decode({column}))" if column not in INTEGER_COLUMNS else column
+
+
+def _insert_batches(connection: duckdb.DuckDBPyConnection, batches: Iterable[pa.RecordBatch]):
+    """Append batches of (id, COLUMNS..., odd) to ``stored``; undecodable text marks a row odd."""
+    decoded = ", ".join(_decoded(column) for column in COLUMNS)
+    unreadable = " OR ".join(
+        f"({column} IS NOT NULL AND try(decode({column})) IS NULL)" for column in TEXT_COLUMNS
+    )
+    for batch in batches:
+        connection.register("batch", batch)
+        connection.execute(
+            f"INSERT INTO stored SELECT id, {decoded}, odd::BOOLEAN OR {unreadable} FROM batch"  # noqa: S608
+        )
+        connection.unregister("batch")
+
+
+def load_sqlite(connection: duckdb.DuckDBPyConnection, db: str | Path, where: str) -> None:
+    """Copy the rows of the SQLite file that ``where`` selects into ``stored``."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    uri = f"{Path(db).resolve().as_uri()}?mode=ro"
+    with adbc.connect(uri) as source, source.cursor() as cursor:
+        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
+        cursor.execute(sqlite_query(where))
+        reader = cursor.fetch_record_batch()
+        _insert_batches(connection, _without_first_row(reader))
+
+
+def _without_first_row(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    first = True
+    for batch in batches:
+        yield batch.slice(1) if first else batch
+        first = False
+
+
+def load_batches(connection: duckdb.DuckDBPyConnection, batches: Iterable[pa.RecordBatch]) -> None:
+    """Copy Arrow batches with the columns of storage.COLUMNS (typed; PostgreSQL's reader)."""
+    names = ", ".join(COLUMNS)
+    counted = 0
+    for batch in batches:
+        if tuple(batch.schema.names) != COLUMNS:
+            raise ValueError(
+                f"analytics: event batches need the columns {', '.join(COLUMNS)}, "
+                f"got {', '.join(batch.schema.names)}"
+            )
+        connection.register("batch", batch)
+        connection.execute(
+            f"INSERT INTO stored SELECT {counted} + row_number() OVER (), {names}, false "  # noqa: S608
+            "FROM batch"
+        )
+        connection.unregister("batch")
+        counted += batch.num_rows
+
+
+def odd_rows(db: str | Path, ids: list[int]) -> Iterator[tuple]:
+    """The odd rows as stored (text as bytes), with each value's storage type."""
+    connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+    connection.text_factory = bytes
+    try:
+        kinds = ", ".join(f"{column}, typeof({column}) = 'text'" for column in COLUMNS)
+        query = f"SELECT id, {kinds} FROM events WHERE id = ?"  # noqa: S608 - storage's names
+        for number in ids:
+            yield from connection.execute(query, (number,))
+    finally:
+        connection.close()
+
+
+def check_sqlite(db: str | Path) -> None:
+    """A clear error for a missing file or one that is not an event database."""
+    if not Path(db).is_file():
+        raise FileNotFoundError(f"analytics: no event database at {db}")
+    connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        connection.execute("SELECT id, received_at FROM events LIMIT 0")
+    finally:
+        connection.close()
