@@ -85,16 +85,71 @@ def _insert_batches(connection: duckdb.DuckDBPyConnection, batches: Iterable[pa.
         connection.unregister("batch")
 
 
+class _NotPlain(ValueError):
+    """The plain read met a value of another type, or text that is not UTF-8."""
+
+
+def plain_query(where: str) -> str:
+    """The columns as they are: fast; the driver fails at a value of another type than the first."""
+    witness = ", ".join(
+        ("0" if column in INTEGER_COLUMNS else "''") + f" AS {column}" for column in COLUMNS
+    )
+    return (
+        f"SELECT 0 AS id, {witness}, 0 AS odd UNION ALL "  # noqa: S608 - storage's names
+        f"SELECT id, {', '.join(COLUMNS)}, 0 FROM events WHERE {where}"
+    )
+
+
 def load_sqlite(connection: duckdb.DuckDBPyConnection, db: str | Path, where: str) -> None:
-    """Copy the rows of the SQLite file that ``where`` selects into ``stored``."""
+    """Copy the rows of the SQLite file that ``where`` selects into ``stored``.
+
+    First as the columns are (a database the collector wrote has nothing else);
+    at the first value of another type, or text that is not UTF-8, everything is
+    read again typed (``sqlite_query``), which takes about twice as long. One gap
+    is left by the fast read: text columns holding a blob whose bytes happen to be
+    UTF-8 are read as that text (the driver reads both alike).
+    """
+    import adbc_driver_manager
+
+    try:
+        _read(connection, db, plain_query(where), plain=True)
+    except (_NotPlain, OSError, adbc_driver_manager.Error):
+        connection.execute("DELETE FROM stored")
+        _read(connection, db, sqlite_query(where), plain=False)
+
+
+def _read(connection, db: str | Path, query: str, *, plain: bool) -> None:
     import adbc_driver_sqlite.dbapi as adbc
 
     uri = f"{Path(db).resolve().as_uri()}?mode=ro"
     with adbc.connect(uri) as source, source.cursor() as cursor:
         cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
-        cursor.execute(sqlite_query(where))
-        reader = cursor.fetch_record_batch()
-        _insert_batches(connection, _without_first_row(reader))
+        cursor.execute(query)
+        batches = _without_first_row(cursor.fetch_record_batch())
+        if plain:
+            _insert_plain(connection, batches)
+        else:
+            _insert_batches(connection, batches)
+
+
+def _arrow_type(column: str) -> pa.DataType:
+    return pa.int64() if column in INTEGER_COLUMNS else pa.string()
+
+
+def _insert_plain(connection, batches: Iterable[pa.RecordBatch]) -> None:
+    for batch in batches:
+        # Mixed values within one batch make the driver widen the column (to text, or
+        # to a float that DuckDB would round): only the expected types are plain.
+        types = [batch.schema.field(column).type for column in COLUMNS]
+        if types != [_arrow_type(column) for column in COLUMNS]:
+            raise _NotPlain("a column of another type")
+        try:
+            batch.validate(full=True)  # checks that every text is UTF-8, in C++
+        except pa.ArrowInvalid as error:
+            raise _NotPlain(str(error)) from None
+        connection.register("batch", batch)
+        connection.execute(f"INSERT INTO stored SELECT id, {', '.join(COLUMNS)}, false FROM batch")  # noqa: S608
+        connection.unregister("batch")
 
 
 def _without_first_row(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
