@@ -112,9 +112,7 @@ def reference(events: list[dict], pages: Site, config: dict) -> dict:
         engaged = sum(e["engaged_ms"] for e in group if e["type"] == "engagement")
         scroll = max((e["scroll"] for e in group if e["type"] == "engagement"), default=0)
         quartiles = {
-            kind: max(
-                e["quartile"] for e in group if e["type"] == "video" and e["format"] == kind
-            )
+            kind: max(e["quartile"] for e in group if e["type"] == "video" and e["format"] == kind)
             for kind in VIDEO_KINDS
             if any(e["type"] == "video" and e["format"] == kind for e in group)
         }

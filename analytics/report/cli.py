@@ -26,7 +26,8 @@ from mag_core.files import swap_in
 
 from . import dashboard, exports
 from . import settings as report_settings
-from .compute import Report, compute
+from .archive import read_archive
+from .compute import Report, compute, period_of
 from .departments import read_directory
 from .engine import open_events
 from .load import period_ms
@@ -70,6 +71,8 @@ def make_report(
     finally:
         connection.close()
     report.data_notes = checks.warnings()
+    report.archive = read_archive(db, config["site"], since, until, report.usage)
+    report.period = period_of(report.usage)
     logger.info("analytics.report: figures computed in %.1fs", _since(started))
     if headcount and report.readers > headcount:
         logger.warning(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from . import tables
+from .archive import Archive
 from .audience import FormatResult, Reach, audience_reach, segment_formats
 from .departments import DepartmentReport, department_report
 from .metrics import ArticleStats, Usage, article_stats, usage
@@ -31,6 +32,7 @@ class Report:
     departments: DepartmentReport | None
     unknown_reading: list[str]  # articles whose reading time the site did not give
     data_notes: list[str] = field(default_factory=list)  # rows skipped, by kind
+    archive: Archive | None = None  # days past the retention window, from their summaries
 
     @property
     def views(self) -> int:
@@ -55,14 +57,13 @@ def compute(
     features, segments = reader_features(connection)
     rules = config["segment_rules"]
     order = segment_order(rules)
-    days = sorted({day for day, _ in totals.daily})
     departments = None
     if directory is not None:
         departments = department_report(connection, directory, int(config["min_group"]))
     return Report(
         config=config,
         headcount=headcount,
-        period=(days[0], days[-1]) if days else (None, None),
+        period=period_of(totals),
         usage=totals,
         articles=articles,
         features=features,
@@ -74,6 +75,12 @@ def compute(
         departments=departments,
         unknown_reading=[a.article for a in articles if a.text_readers and a.minutes is None],
     )
+
+
+def period_of(totals: Usage) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day with page views."""
+    days = sorted({day for day, _ in totals.daily})
+    return (days[0], days[-1]) if days else (None, None)
 
 
 def reader_features(
