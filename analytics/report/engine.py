@@ -70,7 +70,7 @@ def open_events(
     connection = connect()
     try:
         create_stored(connection)
-        odd = _load(connection, source, start, end)
+        odd = _load(connection, source, since_ms, until_ms)
         # Rows of a plausible time outside the period are not the report's business.
         connection.execute(
             f"DELETE FROM stored WHERE received_at >= {EARLIEST_MS} "  # noqa: S608 - numbers
@@ -85,17 +85,19 @@ def open_events(
     return connection
 
 
-def _load(connection, source: Source, start: int, end: int) -> list[tuple]:
+def _load(connection, source: Source, since_ms: int | None, until_ms: int | None) -> list[tuple]:
     """Copy the source's rows into ``stored``; returns the odd rows as stored (SQLite only)."""
     if isinstance(source, str) and source.startswith(POSTGRES_SCHEMES):
-        from analytics.postgres import event_batches
+        from analytics.postgres import event_batches  # the server database's own reader
 
-        load_batches(connection, event_batches(source, start, end))
+        load_batches(connection, event_batches(source, since_ms, until_ms))
         return []
     if not isinstance(source, str | Path):
         load_batches(connection, source)
         return []
     check_sqlite(source)
+    start = since_ms if since_ms is not None else -(2**62)
+    end = until_ms if until_ms is not None else 2**62
     where = (
         f"typeof(received_at) != 'integer' OR received_at < {EARLIEST_MS} "
         f"OR received_at >= {latest_ms()} OR (received_at >= {start} AND received_at < {end})"
