@@ -340,3 +340,11 @@ def test_the_events_table_has_exactly_the_stored_columns(planted):
         (count,) = connection.execute("SELECT count(*) FROM events").fetchone()
     assert tuple(names) == COLUMNS
     assert count == len(events)
+
+
+def test_a_server_url_is_named_without_its_password():
+    from analytics.report.engine import source_name
+
+    url = "postgresql://report:s3cret@db.intra:5432/events"
+    assert source_name(url) == "postgresql://db.intra:5432/events"
+    assert "s3cret" not in source_name(url)

@@ -29,7 +29,7 @@ from . import settings as report_settings
 from .archive import read_archive
 from .compute import Report, compute, period_of
 from .departments import read_directory
-from .engine import open_events
+from .engine import open_events, source_name
 from .load import period_ms
 from .rows import Checks, DataError
 from .site import Site
@@ -66,7 +66,7 @@ def make_report(
     connection = open_events(db, *period_ms(since, until, config["zone"]), checks)
     try:
         logger.info("analytics.report: %d events read in %.1fs", checks.valid, _since(started))
-        _say_what_was_skipped(db, checks, strict)
+        _say_what_was_skipped(source_name(db), checks, strict)
         report = compute(connection, pages, config, headcount, people)
     finally:
         connection.close()
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except sqlite3.DatabaseError as error:
         print(
-            f"report: {args.db} is not an event database the report can read: {error}",
+            f"report: {source_name(args.db)} is not an event database the report can read: {error}",
             file=sys.stderr,
         )
         return 1

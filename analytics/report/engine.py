@@ -88,8 +88,10 @@ def open_events(
 def _load(connection, source: Source, since_ms: int | None, until_ms: int | None) -> list[tuple]:
     """Copy the source's rows into ``stored``; returns the odd rows as stored (SQLite only)."""
     if isinstance(source, str) and source.startswith(POSTGRES_SCHEMES):
-        from analytics.postgres import event_batches  # the server database's own reader
-
+        try:
+            from analytics.postgres import event_batches  # the server database's own reader
+        except ImportError as error:
+            raise ValueError(f"PostgreSQL sources need analytics.postgres: {error}") from None
         load_batches(connection, event_batches(source, since_ms, until_ms))
         return []
     if not isinstance(source, str | Path):
@@ -108,6 +110,14 @@ def _load(connection, source: Source, since_ms: int | None, until_ms: int | None
         for row in connection.execute("SELECT id FROM stored WHERE odd ORDER BY id").fetchall()
     ]
     return list(odd_rows(source, ids))
+
+
+def source_name(source: Source) -> str:
+    """The source as a message may name it: a URL without its user and password."""
+    if isinstance(source, str) and source.startswith(POSTGRES_SCHEMES):
+        scheme, _, rest = source.partition("://")
+        return f"{scheme}://{rest.rpartition('@')[2]}"
+    return str(source) if isinstance(source, str | Path) else "the event batches"
 
 
 def default_site() -> str:
