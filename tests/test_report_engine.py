@@ -21,6 +21,7 @@ import pyarrow as pa
 import pytest
 
 from analytics.report import settings as report_settings
+from analytics.report import tables
 from analytics.report.compute import compute
 from analytics.report.engine import open_events
 from analytics.report.rows import Checks
@@ -333,13 +334,18 @@ def test_batches_with_other_columns_are_refused(planted):
         open_events([batch])
 
 
-def test_the_events_table_has_exactly_the_stored_columns(planted):
-    db, events, _config = planted
+def test_the_events_and_readers_tables_have_the_agreed_columns(planted):
+    db, events, config = planted
     with closing(open_events(db, checks=Checks(site="mag"))) as connection:
         names = [row[0] for row in connection.execute("DESCRIBE events").fetchall()]
         (count,) = connection.execute("SELECT count(*) FROM events").fetchone()
+        tables.build(connection, site(), config)
+        readers = [row[0] for row in connection.execute("DESCRIBE readers").fetchall()]
+        (segments,) = connection.execute("SELECT count(DISTINCT segment) FROM readers").fetchone()
     assert tuple(names) == COLUMNS
     assert count == len(events)
+    assert readers == ["reader", "segment", "judged", "read", *FEATURES]
+    assert segments >= 3
 
 
 def test_a_server_url_is_named_without_its_password():
