@@ -354,3 +354,16 @@ def test_a_server_url_is_named_without_its_password():
     url = "postgresql://report:s3cret@db.intra:5432/events"
     assert source_name(url) == "postgresql://db.intra:5432/events"
     assert "s3cret" not in source_name(url)
+
+
+def test_two_reader_processes_give_the_same_report_as_one(planted, monkeypatch):
+    from analytics.report import sources
+
+    db, _events, config = planted
+    in_process = engine_report(db, config)
+    monkeypatch.setattr(sources, "PROCESS_ROWS", 0)  # as for a table of millions of rows
+    in_two = engine_report(db, config)
+
+    assert in_two.features == in_process.features
+    assert in_two.usage == in_process.usage
+    assert in_two.articles == in_process.articles
