@@ -30,8 +30,8 @@ class Usage:
 def usage(connection: duckdb.DuckDBPyConnection) -> Usage:
     views, previews = connection.execute(
         "SELECT count(*), count(preview_quartile) FROM views"
-    ).fetchone()
-    (readers,) = connection.execute("SELECT count(*) FROM readers").fetchone()
+    ).fetchall()[0]
+    ((readers,),) = connection.execute("SELECT count(*) FROM readers").fetchall()
     result = Usage(views=views, readers=readers, previews=previews)
     for day, article, count in connection.execute(
         "SELECT h.day, coalesce(v.article, ''), sum(v.pageviews) "
