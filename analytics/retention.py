@@ -82,9 +82,8 @@ def retire(db: str | Path, site: Site, config: dict, now: dt.datetime | None = N
         # Deleted rows are overwritten with zeros, not left in free pages of the file.
         writer.execute("PRAGMA secure_delete=ON")
         writer.execute(SUMMARIES_SQL)
-        done = [
-            _retire_day(writer, db, day, site, config) for day in _old_days(writer, cutoff, zone)
-        ]
+        days = _old_days(writer, cutoff, zone)
+        done = [_retire_day(writer, db, day, site, config) for day in days.items()]
         # Rows no day holds (a time before 2020, text, NULL) are garbage past the window too.
         with _transaction(writer):
             leftover = writer.execute(
@@ -104,31 +103,45 @@ def _start_ms(day: dt.date, zone: dt.tzinfo) -> int:
     return int(dt.datetime.combine(day, dt.time(), zone).timestamp() * 1000)
 
 
-def _old_days(connection: sqlite3.Connection, cutoff: int, zone: dt.tzinfo) -> list[dt.date]:
-    """The local days with raw rows before ``cutoff`` (from 2020 on: older ones are garbage)."""
+def _old_days(
+    connection: sqlite3.Connection, cutoff: int, zone: dt.tzinfo
+) -> dict[dt.date, tuple[int, int]]:
+    """Local day -> (first, last row id) of its rows, for days before ``cutoff`` (from 2020 on).
+
+    One pass over the table; each day is then read by its row ids (the table has
+    no index on time), so a first run over years of backlog reads it once a day's
+    worth at a time, not once per day.
+    """
     from analytics.report.rows import EARLIEST_MS
 
     hours = connection.execute(
-        "SELECT DISTINCT received_at / 3600000 FROM events "
-        "WHERE typeof(received_at) = 'integer' AND received_at >= ? AND received_at < ?",
+        "SELECT received_at / 3600000, min(id), max(id) FROM events "
+        "WHERE typeof(received_at) = 'integer' AND received_at >= ? AND received_at < ? "
+        "GROUP BY 1",
         (EARLIEST_MS, cutoff),
     ).fetchall()
-    days = {dt.datetime.fromtimestamp(hour * 3600, zone).date() for (hour,) in hours}
-    return sorted(days)
+    days: dict[dt.date, tuple[int, int]] = {}
+    for hour, low, high in hours:
+        day = dt.datetime.fromtimestamp(hour * 3600, zone).date()
+        known = days.get(day, (low, high))
+        days[day] = (min(known[0], low), max(known[1], high))
+    return dict(sorted(days.items()))
 
 
-def _retire_day(writer, db, day: dt.date, site: Site, config: dict) -> Retired:
+def _retire_day(writer, db, day_ids: tuple[dt.date, tuple[int, int]], site: Site, config: dict):
+    day, ids = day_ids
     start, end = _start_ms(day, config["zone"]), _start_ms(day + DAY, config["zone"])
+    bounds = (*ids, start, end)
     rows = []
-    for site_id in _sites(writer, start, end):
+    for site_id in _sites(writer, bounds):
         checks = Checks(site=site_id)
-        connection = open_events(db, start, end, checks)
+        connection = open_events(db, start, end, checks, rows=ids)
         try:
             tables.build(connection, site, config)
             rows += [(site_id, day.isoformat(), *row) for row in _summary(connection)]
         finally:
             connection.close()
-    ids = [i for (i,) in writer.execute(_DAY_IDS, (start, end)).fetchall()]
+    ids = [i for (i,) in writer.execute(_DAY_IDS, bounds).fetchall()]
     names = ("site", "day", "article", "format", "segment", *FIGURES)
     added = ", ".join(f"{name} = {name} + excluded.{name}" for name in FIGURES)
     with _transaction(writer):
@@ -142,14 +155,14 @@ def _retire_day(writer, db, day: dt.date, site: Site, config: dict) -> Retired:
     return Retired(day, len(ids), len(rows))
 
 
-_DAY_IDS = "SELECT id FROM events WHERE received_at >= ? AND received_at < ?"
+_IN_DAY = "id BETWEEN ? AND ? AND received_at >= ? AND received_at < ?"
+_DAY_IDS = f"SELECT id FROM events WHERE {_IN_DAY}"  # noqa: S608 - a constant
 
 
-def _sites(connection, start: int, end: int) -> list[str]:
+def _sites(connection, bounds: tuple[int, int, int, int]) -> list[str]:
     found = connection.execute(
-        "SELECT DISTINCT site FROM events WHERE received_at >= ? AND received_at < ? "
-        "AND typeof(site) = 'text'",
-        (start, end),
+        f"SELECT DISTINCT site FROM events WHERE {_IN_DAY} AND typeof(site) = 'text'",  # noqa: S608
+        bounds,
     ).fetchall()
     return sorted(site for (site,) in found)
 

@@ -57,12 +57,16 @@ def open_events(
     since_ms: int | None = None,
     until_ms: int | None = None,
     checks: Checks | None = None,
+    *,
+    rows: tuple[int, int] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A connection whose table ``events`` holds the valid events of ``checks.site`` in the period.
 
     ``source`` is the collector's SQLite file, a ``postgresql://`` URL, or Arrow
     record batches with the columns of ``storage.COLUMNS``. ``checks`` (by default
     for the beacon's default site) is filled with what was skipped and why.
+    ``rows``: the first and last row id of the SQLite file that can hold the
+    period (retention knows them), so only that part of the table is read.
     """
     checks = checks if checks is not None else Checks(site=default_site())
     start = since_ms if since_ms is not None else -(2**62)
@@ -70,7 +74,7 @@ def open_events(
     connection = connect()
     try:
         create_stored(connection)
-        odd = _load(connection, source, since_ms, until_ms)
+        odd = _load(connection, source, (since_ms, until_ms), rows)
         # Rows of a plausible time outside the period are not the report's business.
         connection.execute(
             f"DELETE FROM stored WHERE received_at >= {EARLIEST_MS} "  # noqa: S608 - numbers
@@ -85,8 +89,9 @@ def open_events(
     return connection
 
 
-def _load(connection, source: Source, since_ms: int | None, until_ms: int | None) -> list[tuple]:
+def _load(connection, source: Source, period: tuple, rows: tuple[int, int] | None) -> list[tuple]:
     """Copy the source's rows into ``stored``; returns the odd rows as stored (SQLite only)."""
+    since_ms, until_ms = period
     if isinstance(source, str) and source.startswith(POSTGRES_SCHEMES):
         try:
             from analytics.postgres import event_batches  # the server database's own reader
@@ -104,7 +109,9 @@ def _load(connection, source: Source, since_ms: int | None, until_ms: int | None
         f"typeof(received_at) != 'integer' OR received_at < {EARLIEST_MS} "
         f"OR received_at >= {latest_ms()} OR (received_at >= {start} AND received_at < {end})"
     )
-    load_sqlite(connection, source, where)
+    if rows is not None:
+        where = f"id BETWEEN {int(rows[0])} AND {int(rows[1])} AND ({where})"
+    load_sqlite(connection, source, where, rows)
     ids = [
         row[0]
         for row in connection.execute("SELECT id FROM stored WHERE odd ORDER BY id").fetchall()

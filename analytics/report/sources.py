@@ -103,7 +103,12 @@ def plain_query(where: str) -> str:
     )
 
 
-def load_sqlite(connection: duckdb.DuckDBPyConnection, db: str | Path, where: str) -> None:
+def load_sqlite(
+    connection: duckdb.DuckDBPyConnection,
+    db: str | Path,
+    where: str,
+    rows: tuple[int, int] | None = None,
+) -> None:
     """Copy the rows of the SQLite file that ``where`` selects into ``stored``.
 
     First as the columns are (a database the collector wrote has nothing else);
@@ -118,7 +123,7 @@ def load_sqlite(connection: duckdb.DuckDBPyConnection, db: str | Path, where: st
     """
     import adbc_driver_manager
 
-    parts = _halves(db)
+    parts = _halves(db, rows)
     try:
         if parts:
             _read_in_processes(connection, db, [f"({where}) AND {part}" for part in parts])
@@ -133,13 +138,16 @@ def load_sqlite(connection: duckdb.DuckDBPyConnection, db: str | Path, where: st
 PROCESS_ROWS = 1_000_000
 
 
-def _halves(db: str | Path) -> list[str]:
-    """Two row id ranges that split a large table in about equal parts (none for a small one)."""
-    connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        low, high = connection.execute("SELECT min(id), max(id) FROM events").fetchone()
-    finally:
-        connection.close()
+def _halves(db: str | Path, rows: tuple[int, int] | None) -> list[str]:
+    """Two row id ranges that split a large table (or ``rows``) in about equal parts."""
+    if rows is not None:
+        low, high = rows
+    else:
+        connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            low, high = connection.execute("SELECT min(id), max(id) FROM events").fetchone()
+        finally:
+            connection.close()
     if low is None or high - low < PROCESS_ROWS:
         return []
     middle = (low + high) // 2
