@@ -9,11 +9,13 @@ Reading through the ADBC SQLite driver (C, straight into Arrow) took 1.2 s per
 million events for the report's columns; Python's ``sqlite3`` module took 2.0 s
 before any conversion. Measurements: docs/operations/analytics-report.md.
 
-The collector's table has no column types (SQLite keeps whatever was stored), so
-each column is read as its proper type when the stored value has it and as NULL
-otherwise, with an ``odd`` flag on the row; text is read as bytes and decoded by
-DuckDB, so text that is not UTF-8 also marks its row. The few odd rows are then
-read again one by one and judged by the schema in Python (rows.py).
+The collector's table has no column types (SQLite keeps whatever was stored).
+The columns are first read as they are (``plain_query``): a database the
+collector wrote has nothing else. At the first value of another type, or text
+that is not UTF-8, the table is read again with each column as its proper type
+when the stored value has it and NULL otherwise, with an ``odd`` flag on the row
+(``sqlite_query``; text read as bytes and decoded by DuckDB); the few odd rows
+are then read one by one and judged by the schema in Python (rows.py).
 """
 
 from __future__ import annotations
