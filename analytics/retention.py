@@ -11,10 +11,10 @@ outlive the window, and a crash leaves either the day's raw rows or its
 summary, never both and never neither. docs/report/summaries.md says what the
 summaries can and cannot answer.
 
-Safe next to a running collector: the day is read from a read-only connection
-first; the write transaction then only inserts a few hundred summary rows and
-deletes the day's rows by primary key, so it holds the write lock for
-milliseconds (the collector waits up to 5 s for it). Idempotent: a day with no
+Safe next to a running collector: the day is read first (by the report's
+reader); the write transaction then only inserts a few hundred summary rows and
+deletes the day's rows by a range of their primary key, so it holds the write
+lock for milliseconds (the collector waits up to 5 s for it). Idempotent: a day with no
 raw rows left is skipped, and rows imported later for a summarised day are
 added to its summary (ON CONFLICT … + excluded), never counted twice.
 """
@@ -22,10 +22,12 @@ added to its summary (ON CONFLICT … + excluded), never counted twice.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
 import sqlite3
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,24 +79,37 @@ def retire(db: str | Path, site: Site, config: dict, now: dt.datetime | None = N
     now = now or dt.datetime.now(zone)
     first_kept = (now.astimezone(zone) - dt.timedelta(days=config["retention_days"])).date()
     cutoff = _start_ms(first_kept, zone)
-    writer = connect(db)
-    try:
-        # Deleted rows are overwritten with zeros, not left in free pages of the file.
-        writer.execute("PRAGMA secure_delete=ON")
+    with _writing(db) as writer:
         writer.execute(SUMMARIES_SQL)
         days = _old_days(writer, cutoff, zone)
-        done = [_retire_day(writer, db, day, site, config) for day in days.items()]
+    done = [_retire_day(db, day, site, config) for day in days.items()]
+    with _writing(db) as writer:
         # Rows no day holds (a time before 2020, text, NULL) are garbage past the window too.
         with _transaction(writer):
             leftover = writer.execute(
                 "DELETE FROM events WHERE received_at < ? OR typeof(received_at) != 'integer'",
                 (cutoff,),
             ).rowcount
-        if leftover:
-            logger.warning("analytics.retention: %d unusable old row(s) deleted", leftover)
         # The log still holds the old pages until it is copied back and cut.
         writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return done
+    if leftover:
+        logger.warning("analytics.retention: %d unusable old row(s) deleted", leftover)
+    return done
+
+
+@contextlib.contextmanager
+def _writing(db: str | Path) -> Iterator[sqlite3.Connection]:
+    """A connection of Python's SQLite, closed again before the report's reader opens the file.
+
+    The reader (ADBC) brings its own copy of SQLite: two copies with the same
+    file open in one process release each other's POSIX locks (SQLite's "multiple
+    copies" warning), and a test with both open at once crashed with a bus error.
+    """
+    writer = connect(db)
+    try:
+        # Deleted rows are overwritten with zeros, not left in free pages of the file.
+        writer.execute("PRAGMA secure_delete=ON")
+        yield writer
     finally:
         writer.close()
 
@@ -128,12 +143,14 @@ def _old_days(
     return dict(sorted(days.items()))
 
 
-def _retire_day(writer, db, day_ids: tuple[dt.date, tuple[int, int]], site: Site, config: dict):
+def _retire_day(db, day_ids: tuple[dt.date, tuple[int, int]], site: Site, config: dict):
     day, ids = day_ids
     start, end = _start_ms(day, config["zone"]), _start_ms(day + DAY, config["zone"])
     bounds = (*ids, start, end)
+    with _writing(db) as reader:
+        sites = _sites(reader, bounds)
     rows = []
-    for site_id in _sites(writer, bounds):
+    for site_id in sites:
         checks = Checks(site=site_id)
         connection = open_events(db, start, end, checks, rows=ids)
         try:
@@ -141,22 +158,20 @@ def _retire_day(writer, db, day_ids: tuple[dt.date, tuple[int, int]], site: Site
             rows += [(site_id, day.isoformat(), *row) for row in _summary(connection)]
         finally:
             connection.close()
-    ids = [i for (i,) in writer.execute(_DAY_IDS, bounds).fetchall()]
     names = ("site", "day", "article", "format", "segment", *FIGURES)
     added = ", ".join(f"{name} = {name} + excluded.{name}" for name in FIGURES)
-    with _transaction(writer):
+    with _writing(db) as writer, _transaction(writer):
         writer.executemany(
             f"INSERT INTO summaries ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "  # noqa: S608
             f"ON CONFLICT (site, day, article, format, segment) DO UPDATE SET {added}",
             rows,
         )
-        writer.executemany("DELETE FROM events WHERE id = ?", ((i,) for i in ids))
-    logger.info("analytics.retention: %s: %d events -> %d rows", day, len(ids), len(rows))
-    return Retired(day, len(ids), len(rows))
+        deleted = writer.execute(f"DELETE FROM events WHERE {_IN_DAY}", bounds).rowcount  # noqa: S608
+    logger.info("analytics.retention: %s: %d events -> %d rows", day, deleted, len(rows))
+    return Retired(day, deleted, len(rows))
 
 
 _IN_DAY = "id BETWEEN ? AND ? AND received_at >= ? AND received_at < ?"
-_DAY_IDS = f"SELECT id FROM events WHERE {_IN_DAY}"  # noqa: S608 - a constant
 
 
 def _sites(connection, bounds: tuple[int, int, int, int]) -> list[str]:

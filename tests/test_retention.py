@@ -12,6 +12,8 @@ import datetime as dt
 import json
 import random
 import sqlite3
+import subprocess
+import sys
 import time
 from contextlib import closing
 
@@ -203,3 +205,43 @@ def test_a_bad_window_or_missing_database_is_a_clear_error(tmp_path, capsys):
     assert "no event database" in capsys.readouterr().err
     with pytest.raises(Exception, match="retention_days"):
         report_settings.read({"MAG_REPORT": {"retention_days": 0}})
+
+
+COLLECTOR = """
+import sys, pathlib
+from analytics.storage import Storage
+path, stop = sys.argv[1], pathlib.Path(sys.argv[2])
+writer = Storage(path, sync="normal")
+number = 0
+while not stop.exists():
+    view = f"live{number:06d}"
+    event = {"v": 1, "type": "pageview", "site": "mag", "reader": "live0001", "path": "/"}
+    writer.insert_many([{**event, "view": view}])
+    print(view, flush=True)  # acknowledged: committed
+    number += 1
+writer.close()
+"""
+
+
+def test_the_collector_keeps_storing_while_retention_runs(db, tmp_path):
+    path, old_readers = db
+    stop = tmp_path / "stop"
+    command = [sys.executable, "-c", COLLECTOR, str(path), str(stop)]
+    collector = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        first = collector.stdout.readline()  # it is writing before retention starts
+        done = retire(path, Site([]), report_settings.read({}))
+    finally:
+        stop.touch()
+        rest, _ = collector.communicate(timeout=60)
+    stored = {first.strip(), *rest.split()}
+
+    assert collector.returncode == 0
+    assert len(done) == 2
+    with closing(sqlite3.connect(path)) as connection:
+        views = {
+            v for (v,) in connection.execute("SELECT view FROM events WHERE reader = 'live0001'")
+        }
+        left = {r for (r,) in connection.execute("SELECT DISTINCT reader FROM events")}
+    assert views == stored
+    assert left.isdisjoint(old_readers)
