@@ -142,12 +142,12 @@ def _default_author() -> str:
     return get_settings_from_file(str(HERE / CONFIG["settings_dev"])).get("AUTHOR") or "編集部"
 
 
-@task
-def bench(c, articles=1000, runs=3, only=""):
+@task(help={"sizes": "report benchmark: events per run, e.g. 1000000 (default: 1 M and 20 M)"})
+def bench(c, articles=1000, runs=3, only="", sizes=""):
     """Benchmarks (all, or --only=build,video,...): ratios against baselines of the same run."""
     from benchmarks import run_all
 
-    run_all(HERE, only=only, articles=int(articles), runs=int(runs))
+    run_all(HERE, only=only, articles=int(articles), runs=int(runs), sizes=sizes)
 
 
 @task
@@ -341,6 +341,21 @@ def preview(c, host=CONFIG["host"], port=CONFIG["port"], output="output.preview"
     """The production build, checked and served at http://HOST:PORT/ (Range support, for video)."""
     _print_check_problems(_checked_build(c, Path(output), f"http://{host}:{port}"))
     serve(c, host, port, output)
+
+
+@task(
+    help={
+        "db": "the collector's SQLite file",
+        "site": "the built site, for reading times",
+    }
+)
+def retain(c, db="var/events.sqlite3", site=CONFIG["output"]):
+    """Summarise and delete events past MAG_REPORT's retention_days (run daily, e.g. by cron)."""
+    from analytics.retention import main
+
+    code = main(["--db", db, "--site", site, "--settings", str(HERE / CONFIG["settings_dev"])])
+    if code:
+        raise Exit(code=code)
 
 
 @task(

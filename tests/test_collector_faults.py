@@ -392,7 +392,7 @@ def test_the_report_warns_of_more_readers_than_the_headcount_and_keeps_previews_
     caplog.set_level(logging.WARNING, logger="analytics.report")
     report = make_report(running.db, tmp_path / "report", headcount=5)
     assert (report.readers, report.usage.previews) == (6, 1)
-    assert all(use.plays["video"] == 0 for use in report.usage.uses.values())
+    assert all(article.plays["video"] == 0 for article in report.articles)
     warnings = [r.getMessage() for r in caplog.records if r.name == "analytics.report.cli"]
     assert any("6 readers, more than the headcount of 5" in message for message in warnings)
     html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")

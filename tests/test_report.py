@@ -16,6 +16,7 @@ import sys
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,7 +28,7 @@ from analytics.report import settings as report_settings
 from analytics.report.cli import main, make_report
 from analytics.report.compute import compute
 from analytics.report.departments import POOLED, Department, suppress
-from analytics.report.load import load_views
+from analytics.report.engine import open_events
 from analytics.report.site import Site
 from conftest import ROOT, run_pelican, write_site
 from mag_core import SettingsError
@@ -345,11 +346,11 @@ def test_suppression_also_hides_a_group_that_would_give_a_small_one_away():
 
 
 def test_segment_rules_are_settings_and_typos_are_rejected(world):
-    views = load_views(world.db)
     config = report_settings.read(
         {"MAG_REPORT": {"segment_rules": [("core", {"pageviews": (">=", 3)}), ("light", {})]}}
     )
-    report = compute(views, Site.read(world.site), config)
+    with closing(open_events(world.db)) as events:
+        report = compute(events, Site.read(world.site), config)
     assert {report.segments[r] for r in world.planted["dormant"]} == {"light"}
     assert {report.segments[r] for r in world.planted["core"]} == {"core"}
     with pytest.raises(SettingsError, match="known keys"):

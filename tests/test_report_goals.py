@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 from bs4 import BeautifulSoup
 
@@ -24,20 +23,22 @@ from analytics.report import goals_dashboard
 from analytics.report import settings as report_settings
 from analytics.report.cli import _write
 from analytics.report.compute import compute
+from analytics.report.engine import open_events
 from analytics.report.for_you import ANY_GOAL, verdict
 from analytics.report.goals import POOLED, goal_report
-from analytics.report.load import load_views
 from analytics.report.proportions import Difference, difference
 from analytics.report.rows import Checks
 from analytics.report.site import Site
-from analytics.storage import COLUMNS, import_events
+from analytics.storage import import_events
 from conftest import build_in
 from mag_core.formats import FORMAT_LABELS
 
 NOW_MS = int(time.time() * 1000)
 DAY_MS = 24 * 60 * 60 * 1000
 S1, S2 = "新規事業の現場から", "審査員に聞く"
-HOSTILE = '<script>alert("x")</script><b>秋</b>'
+# A campaign as the collector lets it through (markup never does), that a spreadsheet
+# would run as a formula if the CSV gave it as it is.
+HOSTILE = "-1+1 秋の募集"
 BODY = "あ" * 1000  # a reading time of exactly 2 minutes at 500 characters a minute
 
 
@@ -205,60 +206,35 @@ def _goal_event(reader: str, at: int, goal: str = "apply") -> dict:
     }
 
 
-# The report's DuckDB tables, as the engine holds them (analytics/report/engine.py).
-NUMBERS = {"received_at", "v", "engaged_ms", "scroll", "quartile", "muted", "captions"}
+@pytest.fixture(scope="module")
+def planted_db(tmp_path_factory):
+    """(the event database of the planted cohorts, the built site)."""
+    folder = tmp_path_factory.mktemp("goals")
+    output = build_in(folder, SITE)
+    db = folder / "events.sqlite3"
+    import_events(db, planted_events())
+    return db, Site.read(output)
 
 
-def events_table(connection, events: list[dict]) -> None:
-    columns = ", ".join(f"{c} {'BIGINT' if c in NUMBERS else 'VARCHAR'}" for c in COLUMNS)
-    connection.execute(f"CREATE TABLE events ({columns})")
-    marks = ", ".join("?" for _ in COLUMNS)
-    connection.executemany(
-        f"INSERT INTO events VALUES ({marks})",  # noqa: S608 - fixed column names
-        [tuple(event.get(c) for c in COLUMNS) for event in events],
-    )
-
-
-def readers_table(connection, report) -> None:
-    """One row per reader from the Python report: segment, judged and read article uses."""
-    from analytics.report.segments import FEATURES
-
-    judged: dict[str, list[int]] = {}
-    for (reader, _article), use in report.usage.uses.items():
-        read = use.finished.get("article")
-        if read is not None:
-            counts = judged.setdefault(reader, [0, 0])
-            counts[0] += 1
-            counts[1] += read
-    features = "".join(f", {name} DOUBLE" for name in FEATURES)
-    connection.execute(
-        "CREATE TABLE readers (reader VARCHAR, segment VARCHAR, judged BIGINT, read BIGINT"
-        f"{features})"
-    )
-    connection.executemany(
-        f"INSERT INTO readers VALUES ({', '.join('?' for _ in range(4 + len(FEATURES)))})",  # noqa: S608
-        [
-            (reader, report.segments[reader], *judged.get(reader, [0, 0]), *values.values())
-            for reader, values in report.features.items()
-        ],
-    )
+def engine_report(db):
+    """The report's engine over ``db`` and the report computed on it (``events``, ``readers``)."""
+    connection = open_events(db, checks=Checks(site="mag"))
+    return connection, compute(connection, Site([]), report_settings.read(SETTINGS))
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory):
+def planted(planted_db, tmp_path_factory):
     """(report with goals, the report folder) from the planted cohorts."""
-    folder = tmp_path_factory.mktemp("goals")
-    output = build_in(folder, SITE)
-    events = planted_events()
-    db = folder / "events.sqlite3"
-    import_events(db, events)
+    db, site = planted_db
+    folder = tmp_path_factory.mktemp("report")
     config = report_settings.read(SETTINGS)
-    site = Site.read(output)
-    report = compute(load_views(db, checks=Checks(site="mag")), site, config)
-    connection = duckdb.connect()
-    events_table(connection, events)
-    readers_table(connection, report)
-    report.goals = goal_report(connection, site, SETTINGS, config["min_group"])
+    # The report's own engine: the goal figures read its ``events`` and ``readers`` tables.
+    connection = open_events(db, checks=Checks(site="mag"))
+    try:
+        report = compute(connection, site, config)
+        report.goals = goal_report(connection, site, SETTINGS, config["min_group"])
+    finally:
+        connection.close()
     out = folder / "report"
     _write(report, out)
     return report, out
@@ -438,12 +414,10 @@ def section(soup: BeautifulSoup, title: str) -> list:
     return parts
 
 
-def test_dashboard_shows_goals_and_escapes_campaign_markup(planted):
+def test_dashboard_shows_goals(planted):
     _, out = planted
     html = (out / "index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
-    assert soup.find("script") is None
-    assert soup.find("b", string="秋") is None  # the campaign's markup stays text
     goals = section(soup, "ゴール")
     cells = [
         [cell.get_text() for cell in row.find_all("td")]
@@ -497,10 +471,11 @@ def test_exports_carry_the_same_figures(planted):
         "104",
     )
     groups = read_csv(out / "goal_groups.csv")
-    hostile = [g for g in groups if g["goal"] == "thanks" and g["group"] == HOSTILE]
+    # The formula-like campaign is written as text (a leading ') for spreadsheets.
+    hostile = [g for g in groups if g["goal"] == "thanks" and g["group"] == "'" + HOSTILE]
     assert [(g["readers"], g["converted"]) for g in hostile] == [("6", "2")]
     hidden = [g["group"] for g in groups if g["goal"] == "apply" and g["breakdown"] == "campaign"]
-    assert hidden == ["nov-contest", "dec-digest", HOSTILE, "mini", "tiny-test"]
+    assert hidden == ["nov-contest", "dec-digest", "'" + HOSTILE, "mini", "tiny-test"]
     tiny = next(g for g in groups if g["group"] == "tiny-test")
     assert tiny["readers"] == tiny["converted"] == ""
     for_you = {row["measure"]: row for row in read_csv(out / "for_you.csv")}
@@ -513,19 +488,13 @@ def test_exports_carry_the_same_figures(planted):
     assert data["goals"][0]["tables"]["campaign"]["suppressed"] == ["mini", "tiny-test"]
 
 
-def test_no_goal_section_without_goals(planted):
-    report, _ = planted
-    connection = duckdb.connect()
-    events_table(connection, planted_events())
-    readers_table(connection, report)
+def test_no_goal_section_without_goals(planted_db):
+    connection, _ = engine_report(planted_db[0])
     assert goal_report(connection, Site([]), {}, 5) is None
 
 
-def test_without_site_or_holdout_nothing_is_made_up(planted):
-    report, _ = planted
-    connection = duckdb.connect()
-    events_table(connection, planted_events())
-    readers_table(connection, report)
+def test_without_site_or_holdout_nothing_is_made_up(planted_db):
+    connection, _ = engine_report(planted_db[0])
     settings = {**SETTINGS, "MAG_FOR_YOU": {"holdout_percent": 0, "enabled": False}}
     for _ in range(2):  # a second report on the same connection replaces its own tables
         result = goal_report(connection, Site([]), settings, 5)

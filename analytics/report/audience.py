@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import duckdb
+
 from mag_core.formats import FORMAT_ORDER
 
-from .metrics import ArticleStats, Usage
+from .metrics import ArticleStats
+from .tables import ALL_FORMATS
 
 
 @dataclass
@@ -24,22 +27,27 @@ class FormatResult:
         return self.finished / self.judged if self.judged else None
 
 
-def segment_formats(
-    usage: Usage, segments: dict[str, str | None], order: list[str]
-) -> list[FormatResult]:
+def segment_formats(connection: duckdb.DuckDBPyConnection, order: list[str]) -> list[FormatResult]:
+    """Per segment and format: uses, those that could be judged, those finished.
+
+    The magazine's formats come first for every segment; a format outside them
+    (the preview loop) follows, in the order its first use is met (by reader, view).
+    """
     results = {(s, f): FormatResult(s, f) for s in order for f in FORMAT_ORDER}
-    for (reader, _article), use in usage.uses.items():
-        segment = segments.get(reader)
-        if segment is None:
-            continue
-        for fmt, finished in use.finished.items():
-            result = results.get((segment, fmt)) or results.setdefault(
-                (segment, fmt), FormatResult(segment, fmt)
-            )
-            result.used += 1
-            if finished is not None:
-                result.judged += 1
-                result.finished += finished
+    rows = connection.execute(
+        " UNION ALL ".join(
+            f"SELECT r.segment, '{fmt}', count(*), count(u.fin_{fmt}), "  # noqa: S608
+            f"count(*) FILTER (WHERE u.fin_{fmt}), min([u.reader, u.first_view]) "
+            f"FROM uses AS u JOIN readers AS r USING (reader) "
+            f"WHERE r.segment IS NOT NULL AND u.has_{fmt} GROUP BY r.segment"
+            for fmt in ALL_FORMATS
+        )
+    ).fetchall()
+    for segment, fmt, used, judged, finished, _first in sorted(rows, key=lambda row: row[5]):
+        result = results.get((segment, fmt)) or results.setdefault(
+            (segment, fmt), FormatResult(segment, fmt)
+        )
+        result.used, result.judged, result.finished = used, judged, finished
     return list(results.values())
 
 
@@ -57,7 +65,7 @@ class Reach:
 
 
 def audience_reach(
-    usage: Usage,
+    connection: duckdb.DuckDBPyConnection,
     articles: list[ArticleStats],
     segments: dict[str, str | None],
     order: list[str],
@@ -66,10 +74,11 @@ def audience_reach(
     sizes = Counter(segment for segment in segments.values() if segment)
     everyone = sum(sizes.values())
     by_article: dict[str, Counter] = defaultdict(Counter)
-    for reader, article in usage.uses:
-        segment = segments.get(reader)
-        if segment:
-            by_article[article][segment] += 1
+    for article, segment, count in connection.execute(
+        "SELECT u.article, r.segment, count(*) FROM uses AS u JOIN readers AS r USING (reader) "
+        "WHERE r.segment IS NOT NULL GROUP BY 1, 2"
+    ).fetchall():
+        by_article[article][segment] = count
     rows = []
     for stats in articles:
         counts = by_article[stats.article]

@@ -26,9 +26,12 @@ from mag_core.files import swap_in
 
 from . import dashboard, exports
 from . import settings as report_settings
-from .compute import Report, compute
+from .archive import read_archive
+from .compute import Report, compute, period_of
 from .departments import read_directory
-from .load import load_views, period_ms
+from .engine import open_events, source_name
+from .goals import goal_report
+from .load import period_ms
 from .rows import Checks, DataError
 from .site import Site
 
@@ -59,13 +62,19 @@ def make_report(
         raise ValueError("--headcount must be a positive number of employees")
     started = time.perf_counter()
     checks = Checks(site=config["site"])
-    views = load_views(db, *period_ms(since, until, config["zone"]), checks)
-    logger.info("analytics.report: %d page views read in %.1fs", len(views), _since(started))
-    _say_what_was_skipped(db, checks, strict)
     pages = Site.read(site)
     people = read_directory(directory) if directory else None
-    report = compute(views, pages, config, headcount, people)
+    connection = open_events(db, *period_ms(since, until, config["zone"]), checks)
+    try:
+        logger.info("analytics.report: %d events read in %.1fs", checks.valid, _since(started))
+        _say_what_was_skipped(source_name(db), checks, strict)
+        report = compute(connection, pages, config, headcount, people)
+        report.goals = goal_report(connection, pages, settings or {}, int(config["min_group"]))
+    finally:
+        connection.close()
     report.data_notes = checks.warnings()
+    report.archive = read_archive(db, config["site"], since, until, report.usage)
+    report.period = period_of(report.usage)
     logger.info("analytics.report: figures computed in %.1fs", _since(started))
     if headcount and report.readers > headcount:
         logger.warning(
@@ -130,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", required=True, help="the collector's SQLite file")
+    parser.add_argument(
+        "--db", required=True, help="the collector's SQLite file, or a postgresql:// URL"
+    )
     parser.add_argument("--out", required=True, help="folder for the report (outside the site)")
     parser.add_argument("--site", default=None, help="the built site, for reading times")
     parser.add_argument("--headcount", type=int, default=None, help="employees, for 閲覧率")
@@ -162,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except sqlite3.DatabaseError as error:
         print(
-            f"report: {args.db} is not an event database the report can read: {error}",
+            f"report: {source_name(args.db)} is not an event database the report can read: {error}",
             file=sys.stderr,
         )
         return 1

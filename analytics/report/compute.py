@@ -1,16 +1,19 @@
-"""From page views to every figure of the report (``Report``), before anything is written."""
+"""From the checked events to every figure of the report (``Report``), before it is written."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+import duckdb
+
+from . import tables
+from .archive import Archive
 from .audience import FormatResult, Reach, audience_reach, segment_formats
 from .departments import DepartmentReport, department_report
 from .goals import GoalReport
-from .load import View
-from .metrics import ArticleStats, Finishing, Usage, article_stats, collect
-from .segments import assign, profile, reader_features, segment_order
+from .metrics import ArticleStats, Usage, article_stats, usage
+from .segments import FEATURES, profile, segment_order
 from .site import Site
 
 
@@ -31,6 +34,7 @@ class Report:
     unknown_reading: list[str]  # articles whose reading time the site did not give
     data_notes: list[str] = field(default_factory=list)  # rows skipped, by kind
     goals: GoalReport | None = None  # goals.goal_report, over the engine's connection
+    archive: Archive | None = None  # days past the retention window, from their summaries
 
     @property
     def views(self) -> int:
@@ -38,40 +42,58 @@ class Report:
 
     @property
     def readers(self) -> int:
-        return len(self.usage.readers)
+        return self.usage.readers
 
 
 def compute(
-    views: list[View],
+    connection: duckdb.DuckDBPyConnection,
     site: Site,
     config: dict,
     headcount: int | None = None,
     directory: dict[str, str] | None = None,
 ) -> Report:
-    usage = collect(views, config["zone"])
-    finishing = Finishing(usage, site, config)
-    finishing.judge(usage)
-    articles = article_stats(usage, site, finishing, headcount)
-    features = reader_features(usage)
+    """Every figure, from the ``events`` of ``connection`` (engine.open_events)."""
+    pages = tables.build(connection, site, config)
+    totals = usage(connection)
+    articles = article_stats(connection, pages, site, headcount)
+    features, segments = reader_features(connection)
     rules = config["segment_rules"]
-    segments = assign(features, rules)
     order = segment_order(rules)
-    days = sorted({day for day, _ in usage.daily})
     departments = None
     if directory is not None:
-        departments = department_report(usage, segments, directory, int(config["min_group"]))
+        departments = department_report(connection, directory, int(config["min_group"]))
     return Report(
         config=config,
         headcount=headcount,
-        period=(days[0], days[-1]) if days else (None, None),
-        usage=usage,
+        period=period_of(totals),
+        usage=totals,
         articles=articles,
         features=features,
         segments=segments,
         order=order,
         profiles=profile(features, segments),
-        formats=segment_formats(usage, segments, order),
-        reach=audience_reach(usage, articles, segments, order, config["audience_reach"]),
+        formats=segment_formats(connection, order),
+        reach=audience_reach(connection, articles, segments, order, config["audience_reach"]),
         departments=departments,
         unknown_reading=[a.article for a in articles if a.text_readers and a.minutes is None],
     )
+
+
+def period_of(totals: Usage) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day with page views."""
+    days = sorted({day for day, _ in totals.daily})
+    return (days[0], days[-1]) if days else (None, None)
+
+
+def reader_features(
+    connection: duckdb.DuckDBPyConnection,
+) -> tuple[dict[str, dict], dict[str, str | None]]:
+    """Reader -> feature -> value (None where nothing was measured), and reader -> segment."""
+    features, segments = {}, {}
+    names = ", ".join(FEATURES)
+    cursor = connection.execute(f"SELECT reader, segment, {names} FROM readers ORDER BY reader")  # noqa: S608
+    while rows := cursor.fetchmany(50_000):
+        for reader, segment, *values in rows:
+            features[reader] = dict(zip(FEATURES, values, strict=True))
+            segments[reader] = segment
+    return features, segments

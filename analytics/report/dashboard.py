@@ -63,6 +63,7 @@ def render(report: Report, csv_files: list[str]) -> str:
         _audience(report),
         _departments(report),
         goals_dashboard.render(report.goals),
+        _archive(report),
         "<h2>CSV</h2><ul>"
         + "".join(f'<li><a href="{escape(n)}">{escape(n)}</a></li>' for n in csv_files)
         + "</ul>",
@@ -308,4 +309,36 @@ def _departments(report: Report) -> str:
         + f"<p class='note'>{result.min_group}人未満の部署（と、その人数を引き算で"
         f"割り出せないように隠した部署）は表示していません：{escape(hidden)}。"
         f"名簿にない読者：{result.unlisted}人。</p>"
+    )
+
+
+def _archive(report: Report) -> str:
+    """Days past the retention window: sums per article and segment (延べ読者, not 読者)."""
+    archive = report.archive
+    if archive is None:
+        return ""
+    header = ["", "ページビュー", "延べ読者（日ごと）", "平均閲読秒", "読了率（日ごと）"]
+    header += ["動画再生", "動画完了", "ショート再生", "ショート完了", "メルマガ経由"]
+
+    def row(name: str, sums) -> list[str]:
+        per_day = sums["engaged_ms"] / sums["readers"] / 1000 if sums["readers"] else None
+        figures = [sums[k] for k in ("plays_video", "done_video", "plays_short", "done_short")]
+        return [
+            name,
+            num(sums["pageviews"]),
+            num(sums["readers"]),
+            num(per_day, 1),
+            pct(archive.rate(sums)),
+            *map(num, figures),
+            num(sums["newsletter"]),
+        ]
+
+    return (
+        "<h2>保存期間を過ぎた日（日次集計）</h2>"
+        f'<p class="note">{escape(archive.days[0])}〜{escape(archive.days[-1])} の'
+        f"{len(archive.days)}日は、個々の閲覧記録を削除し、日ごとの集計だけを残しています。"
+        "読者数は日ごとに数えた延べ人数で、同じ人を二日数えると二人になります。"
+        "読者セグメントは、その日の閲覧だけから判定したものです。</p>"
+        + table(header, [row(a, sums) for a, sums in archive.articles.items()], "記事ごと")
+        + table(header, [row(s, sums) for s, sums in archive.segments.items()], "セグメントごと")
     )

@@ -11,13 +11,13 @@ pooled into one row, shown only when the pool itself is large enough.
 from __future__ import annotations
 
 import csv
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mag_core import ContentError
+import duckdb
 
-from .metrics import Usage
+from mag_core import ContentError
 
 POOLED = "その他（少人数の部署をまとめたもの）"
 COLUMNS = ("reader", "department")
@@ -89,32 +89,27 @@ class DepartmentReport:
 
 
 def department_report(
-    usage: Usage,
-    segments: dict[str, str | None],
-    directory: dict[str, str],
-    min_group: int,
+    connection: duckdb.DuckDBPyConnection, directory: dict[str, str], min_group: int
 ) -> DepartmentReport:
     groups: dict[str, Department] = {}
     unlisted = 0
-    for reader, totals in usage.readers.items():
+    rows = connection.execute(
+        "SELECT r.reader, r.pageviews, v.engaged_ms, r.segment, r.judged, r.read "
+        "FROM readers AS r JOIN (SELECT reader, sum(engaged_ms) AS engaged_ms FROM views "
+        "GROUP BY reader) AS v USING (reader) ORDER BY r.reader"
+    ).fetchall()
+    for reader, pageviews, engaged_ms, segment, judged, read in rows:
         name = directory.get(reader)
         if name is None:
             unlisted += 1
             continue
         group = groups.get(name) or groups.setdefault(name, Department(name))
         group.readers += 1
-        group.pageviews += totals.pageviews
-        group.engaged_ms += totals.engaged_ms
-        group.segments[segments.get(reader) or "(none)"] += 1
-    reads: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for (reader, _article), use in usage.uses.items():
-        if reader in directory:
-            read = use.finished.get("article")
-            if read is not None:
-                reads[directory[reader]][0] += 1
-                reads[directory[reader]][1] += read
-    for name, (judged, read) in reads.items():
-        groups[name].judged, groups[name].read = judged, read
+        group.pageviews += int(pageviews)
+        group.engaged_ms += int(engaged_ms)
+        group.segments[segment or "(none)"] += 1
+        group.judged += judged
+        group.read += read
     shown, hidden = suppress(list(groups.values()), min_group)
     pool = Department(POOLED, suppressed=True)
     for group in hidden:

@@ -9,6 +9,7 @@ from pathlib import Path
 from mag_core.formats import FORMAT_ORDER
 
 from . import goals_exports
+from .archive import SHOWN
 from .compute import Report
 from .segments import FEATURES, rules_text
 
@@ -86,7 +87,19 @@ def write_all(report: Report, folder: Path) -> list[str]:
     if report.departments is not None:
         names.append(_departments(report, folder))
     names += goals_exports.write_all(report.goals, folder)
+    if report.archive is not None:
+        names.append(_archive(report, folder))
     return names
+
+
+def _archive(report: Report, folder: Path) -> str:
+    """Per article of the summarised days: sums only (readers are counted per day)."""
+    rows = (
+        [article, *(sums[name] for name in SHOWN), report.archive.rate(sums)]
+        for article, sums in report.archive.articles.items()
+    )
+    header = ["article", *(f"{n}_per_day" if n == "readers" else n for n in SHOWN), "read_rate"]
+    return _write(folder / "archive.csv", header, rows)
 
 
 def _articles(report: Report, folder: Path) -> str:

@@ -1,4 +1,4 @@
-"""Page views from the event database, and the report's period."""
+"""Page views of the period (for tests and tools), and the report's period from dates."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ import datetime as dt
 from pathlib import Path
 from typing import NamedTuple
 
-from analytics.storage import VIEWS_SQL
-
-from .rows import Checks, checked_events, open_read_only, page_views
+from .engine import open_events
+from .rows import Checks
 
 
 class View(NamedTuple):
-    """One page view: its events summed by the storage module (``VIEW_COLUMNS``)."""
+    """One page view: its events summed (tables.py's ``views``)."""
 
     reader: str
     view: str
@@ -36,26 +35,21 @@ def load_views(
     until_ms: int | None = None,
     checks: Checks | None = None,
 ) -> list[View]:
-    """Every page view of this site in the period, from its valid events only.
+    """Every page view of this site in the period, from its valid events only, by reader and view.
 
     ``checks`` (by default: for the beacon's default site) is filled with what
     was skipped and why.
     """
-    checks = checks if checks is not None else Checks(site=default_site())
-    connection = open_read_only(db)
+    from .tables import create_views
+
+    connection = open_events(db, since_ms, until_ms, checks)
     try:
-        checked_events(connection, since_ms, until_ms, checks)
-        bounds = (since_ms if since_ms is not None else -(2**62), until_ms or 2**62)
-        return [View._make(row) for row in page_views(connection, VIEWS_SQL, bounds, checks)]
+        create_views(connection)
+        names = ", ".join(f'"{name}"' for name in View._fields)
+        rows = connection.execute(f"SELECT {names} FROM views ORDER BY reader, view").fetchall()  # noqa: S608
+        return [View._make(row) for row in rows]
     finally:
         connection.close()
-
-
-def default_site() -> str:
-    """The site id the beacon sends when MAG_BEACON names none."""
-    from mag_beacon.settings import DEFAULTS
-
-    return DEFAULTS["site"]
 
 
 def period_ms(

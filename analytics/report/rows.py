@@ -9,45 +9,46 @@ stored (and clamp numbers to their range), and its table of fields per event
 type says which fields a row must and may carry. The report only adds what the
 schema cannot know: when a row was received, and whose site it is for.
 
-Why in SQL and not row by row in Python: calling ``schema.validate`` on each of
-a million stored rows took longer than the rest of the report together. Values
-repeat (a few hundred paths, two dozen formats and campaigns), so each distinct
-value is judged once in Python (two scans read them all); the verdicts go into
-small temporary tables and one SQL expression, generated from the schema's
-table, judges every row. The checked rows are offered to the storage module's
-own page-view query as a temporary view named ``events``, so a page view keeps
-one definition; the reader and view ids, which nearly every row has its own of,
-are checked on that query's rows, once per page view.
+The order in which a row's problems are looked for (the first one found names
+the row's kind in the warnings) is one list, ``RULES``: DuckDB evaluates it as
+one generated SQL expression over the millions of ordinary rows, and Python
+evaluates the same list on the few rows whose stored types are odd (a real
+number, a blob, text that is not UTF-8), which cannot be held in typed columns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+import functools
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from analytics import schema
 
 from .verdicts import (
     EVENT_COLUMNS,
+    GROUP_KEY,
+    Refused,
     Verdicts,
-    as_sent,
+    decoded,
     field_name,
     fields_of,
+    judge,
     judge_values,
     shared_check,
     sql_text,
-    tolerant_text,
 )
 
 # No event of this beacon is older; earlier stamps are a broken clock or a bad import.
 EARLIEST_MS = int(dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
 FUTURE_SLACK_MS = 24 * 60 * 60 * 1000  # a collector's clock may run a little fast
 IMPLAUSIBLE = "received_at is not a plausible time (before 2020, in the future, or not a number)"
+UNKNOWN, MISSING, REFUSED = "unknown", "missing", "refused"
 
 
 class DataError(ValueError):
@@ -74,47 +75,85 @@ class Checks:
         return lines
 
 
-def _schema_message(event: Any) -> str:
+@functools.cache
+def rules(kind: str) -> tuple[tuple[str, str, str], ...]:
+    """(test, column, message) in the order a row of ``kind`` is checked after its time and type.
+
+    Fields the type does not have, then missing required fields, then values the
+    schema refuses (their message comes from the verdict). The page view's key
+    (reader, view) is checked last, for this site's rows only (``id_problem``).
+    """
+    allowed = fields_of(kind)
+    found = [
+        (UNKNOWN, column, f"unknown field {field_name(column)!r}")
+        for column in EVENT_COLUMNS
+        if column not in allowed
+    ]
+    found += [
+        (MISSING, column, f"field {name!r} is missing")
+        for column, (name, spec) in allowed.items()
+        if spec.required and column != "type"
+    ]
+    found += [
+        (REFUSED, column, "")
+        for column in sorted(EVENT_COLUMNS)
+        if column in allowed and column not in GROUP_KEY
+    ]
+    return tuple(found)
+
+
+def bad_type_message() -> str:
     try:
-        schema.validate(event)
+        schema.validate({"type": None})
     except schema.Invalid as error:
         return str(error)
-    return ""
+    raise AssertionError("the schema accepted an event without a type")
 
 
-def reason_sql(verdicts: Verdicts, latest_ms: int) -> str:
+def latest_ms() -> int:
+    return int(time.time() * 1000) + FUTURE_SLACK_MS
+
+
+# --- the ordinary rows, in SQL -------------------------------------------------------------
+
+
+def reason_sql(verdicts: Verdicts, latest: int) -> str:
     """A SQL expression: why row ``e`` is invalid (the schema's words), NULL when it is valid."""
-    plausible = (
-        f"typeof(e.received_at) = 'integer' AND e.received_at >= {EARLIEST_MS} "
-        f"AND e.received_at < {latest_ms}"
-    )
-    bad_type = sql_text(_schema_message({"type": None}))
+    plausible = f"e.received_at >= {EARLIEST_MS} AND e.received_at < {latest}"
     by_type = []
     for kind in schema.EVENT_TYPES:
-        allowed = fields_of(kind)
-        checks = [
-            f"WHEN e.{column} IS NOT NULL THEN {sql_text(f'unknown field {field_name(column)!r}')}"
-            for column in EVENT_COLUMNS
-            if column not in allowed
-        ]
-        checks += [
-            f"WHEN e.{column} IS NULL THEN {sql_text(f'field {name!r} is missing')}"
-            for column, (name, spec) in allowed.items()
-            if spec.required and column != "type"
-        ]
-        checks += [
-            f"WHEN e.{column} IN {_values(f'refused_{column}', column)} "
-            f"THEN {_result(f'refused_{column}', column)}"
-            for column in sorted(verdicts.refused)
-            if column in allowed
-        ]
+        checks = []
+        for test, column, message in rules(kind):
+            if test == UNKNOWN:
+                checks.append(f"WHEN e.{column} IS NOT NULL THEN {sql_text(message)}")
+            elif test == MISSING:
+                checks.append(f"WHEN e.{column} IS NULL THEN {sql_text(message)}")
+            elif column in verdicts.refused:
+                table = f"refused_{column}"
+                checks.append(
+                    f"WHEN e.{column} IN {_values(table, column)} THEN {_result(table, column)}"
+                )
         if checks:
             by_type.append(f"WHEN {sql_text(kind)} THEN CASE {' '.join(checks)} END")
+    types = ", ".join(map(sql_text, schema.EVENT_TYPES))
     return (
-        f"CASE WHEN NOT ({plausible}) THEN {sql_text(IMPLAUSIBLE)} "
-        f"WHEN e.type IS NULL OR e.type NOT IN ({', '.join(map(sql_text, schema.EVENT_TYPES))}) "
-        f"THEN {bad_type} ELSE CASE e.type {' '.join(by_type)} END END"
+        f"CASE WHEN e.received_at IS NULL OR NOT ({plausible}) THEN {sql_text(IMPLAUSIBLE)} "
+        f"WHEN e.type IS NULL OR e.type NOT IN ({types}) THEN {sql_text(bad_type_message())} "
+        f"ELSE CASE e.type {' '.join(by_type)} END END"
     )
+
+
+def id_sql(verdicts: Verdicts, site: str) -> str:
+    """Why this site's row ``e`` is refused for its reader or view id (NULL: it is not)."""
+    checks = [
+        f"WHEN e.{column} IN {_values(f'refused_{column}', column)} "
+        f"THEN {_result(f'refused_{column}', column)}"
+        for column in GROUP_KEY
+        if column in verdicts.refused
+    ]
+    if not checks:
+        return "NULL"
+    return f"CASE WHEN e.site = {sql_text(site)} THEN CASE {' '.join(checks)} END END"
 
 
 def kept_sql(column: str, verdicts: Verdicts) -> str:
@@ -139,100 +178,94 @@ def _result(table: str, column: str) -> str:
     return f"(SELECT result FROM {table} WHERE {of_type}value = e.{column})"  # noqa: S608
 
 
-def checked_events(
-    connection: sqlite3.Connection, since_ms: int | None, until_ms: int | None, checks: Checks
+def check_stored(
+    connection: duckdb.DuckDBPyConnection, checks: Checks, odd: Iterable[tuple] = ()
 ) -> None:
-    """Count what is wrong in the period, then put the valid rows of this site in view.
+    """Count what is wrong in ``stored``, then keep only the valid, clamped rows of this site.
 
-    After this, ``events`` on ``connection`` means ``temp.events``: the valid,
-    clamped rows of ``checks.site`` (the stored table stays ``main.events``).
+    ``odd`` are the rows flagged odd on load, as stored (rows.judge_odd_row reads them).
     """
+    _settle_odd_rows(connection, odd, checks)
     verdicts = judge_values(connection)
-    latest_ms = int(time.time() * 1000) + FUTURE_SLACK_MS
-    reason = reason_sql(verdicts, latest_ms)
-    start = since_ms if since_ms is not None else -(2**62)
-    end = until_ms if until_ms is not None else 2**62
-    counted = f"""
-        SELECT reason, CASE WHEN reason IS NULL THEN site END, COUNT(*)
-        FROM (SELECT {reason} AS reason, e.site AS site FROM main.events AS e
-              WHERE typeof(e.received_at) != 'integer' OR e.received_at < {EARLIEST_MS}
-                 OR e.received_at >= {latest_ms}
-                 OR (e.received_at >= {start} AND e.received_at < {end}))
-        GROUP BY 1, 2
-    """  # noqa: S608 - generated from the schema's names; values are numbers or quoted
-    for kind, site, count in connection.execute(counted):
+    reason = f"coalesce({reason_sql(verdicts, latest_ms())}, {id_sql(verdicts, checks.site)})"
+    counted = connection.execute(
+        f"SELECT reason, CASE WHEN reason IS NULL THEN site END, COUNT(*) "  # noqa: S608
+        f"FROM (SELECT {reason} AS reason, e.site AS site FROM stored AS e) GROUP BY 1, 2"
+    ).fetchall()
+    for kind, site, count in counted:
         if kind is not None:
             checks.invalid[kind] += count
         elif site == checks.site:
             checks.valid += count
         else:
             checks.other_sites[str(site)] += count
-    columns = ", ".join(f"{kept_sql(column, verdicts)} AS {column}" for column in EVENT_COLUMNS)
-    connection.execute(  # names from the schema; the site id is quoted
-        f"CREATE TEMP VIEW events AS SELECT e.received_at AS received_at, e.type AS type, "  # noqa: S608
-        f"{columns} FROM main.events AS e "
-        f"WHERE ({reason}) IS NULL AND e.site = {sql_text(checks.site)}"
+    connection.execute(
+        f"DELETE FROM stored AS e WHERE e.site IS DISTINCT FROM {sql_text(checks.site)} "  # noqa: S608
+        f"OR ({reason}) IS NOT NULL"
     )
+    for column in sorted(verdicts.changed):
+        connection.execute(f"UPDATE stored AS e SET {column} = {kept_sql(column, verdicts)}")  # noqa: S608
 
 
-def page_views(
-    connection: sqlite3.Connection, query: str, bounds: tuple[int, int], checks: Checks
-) -> list[tuple]:
-    """The rows of the page-view ``query`` whose reader and view ids the schema accepts.
+# --- the odd rows, in Python ---------------------------------------------------------------
 
-    The ids are also read as stored (text as bytes, so text that is not UTF-8 is
-    seen as such) and checked once per page view; the events of a refused page
-    view are counted with the reason.
+
+def judge_odd_row(cells: dict[str, tuple[Any, bool]], site: str, latest: int):  # noqa: PLR0911
+    """(reason, kept values) of one row read as stored: {column: (value, is text)}.
+
+    The same order as ``reason_sql``; the reason is None when the row is valid.
     """
-    raw = "CASE WHEN typeof({0}) = 'text' THEN CAST({0} AS BLOB) ELSE {0} END"
-    wrapped = f"SELECT {raw.format('reader')}, {raw.format('view')}, * FROM ({query})"  # noqa: S608
-    kept, refused = [], []
-    readers: dict[Any, str] = {}
-    for row in connection.execute(wrapped, bounds).fetchall():
-        reader, view = row[0], row[1]  # the query's key (VIEW_COLUMNS start with it)
-        if reader not in readers:
-            readers[reader] = _id_problem("reader", reader)
-        problem = readers[reader] or _id_problem("view", view)
-        if problem:
-            refused.append((reader, view, problem))
-        else:
-            kept.append(row[2:])
-    if refused:
-        _count_refused(connection, refused, bounds, checks)
-    return kept
+    received, received_text = cells["received_at"]
+    if received_text or type(received) is not int or not EARLIEST_MS <= received < latest:
+        return IMPLAUSIBLE, {}
+    kind_value, kind_text = cells["type"]
+    kind = kind_value.decode("utf-8", "replace") if kind_text else None
+    if kind not in schema.EVENT_TYPES:
+        return bad_type_message(), {}
+    kept: dict[str, Any] = {"received_at": received, "type": kind}
+    for test, column, message in rules(kind):
+        value, is_text = cells[column]
+        if test == UNKNOWN and value is not None:
+            return message, {}
+        if test == MISSING and value is None:
+            return message, {}
+        if test == REFUSED and value is not None:
+            try:
+                kept[column] = judge(column, kind, decoded(column, value, is_text))
+            except Refused as error:
+                return str(error), {}
+    for column in GROUP_KEY:
+        value, is_text = cells[column]
+        try:
+            kept[column] = decoded(column, value, is_text)
+            if kept.get("site") == site:
+                judge(column, kind, kept[column])
+        except Refused as error:
+            if kept.get("site") == site:
+                return str(error), {}
+            kept[column] = value.decode("utf-8", "replace")
+    return None, kept
 
 
-def _id_problem(name: str, value: Any) -> str:
-    """Why the schema refuses this reader or view id ("" when it accepts it)."""
-    try:
-        schema.COMMON[name].check(as_sent(name, value, isinstance(value, bytes)))
-    except schema.Invalid as error:
-        return f"field {name!r}: {error}"
-    return ""
+def _settle_odd_rows(connection, odd: Iterable[tuple], checks: Checks) -> None:
+    """Count the invalid odd rows; put the valid ones back as ordinary rows, clamped."""
+    latest = latest_ms()
+    from analytics.storage import COLUMNS
 
-
-def _count_refused(connection, refused: list, bounds: tuple[int, int], checks: Checks) -> None:
-    connection.execute("CREATE TEMP TABLE refused_ids (reader, view, reason)")
-    connection.executemany(
-        "INSERT INTO refused_ids VALUES (CASE WHEN typeof(?1) = 'blob' THEN CAST(?1 AS TEXT) "
-        "ELSE ?1 END, CASE WHEN typeof(?2) = 'blob' THEN CAST(?2 AS TEXT) ELSE ?2 END, ?3)",
-        refused,
-    )
-    counted = connection.execute(
-        "SELECT r.reason, COUNT(*) FROM events AS e JOIN refused_ids AS r "
-        "ON e.reader = r.reader AND e.view = r.view "
-        "WHERE e.received_at >= ? AND e.received_at < ? GROUP BY r.reason",
-        bounds,
-    )
-    for reason, count in counted:
-        checks.invalid[reason] += count
-        checks.valid -= count
-
-
-def open_read_only(db: str | Path) -> sqlite3.Connection:
-    """The event database, read-only; stored text that is not UTF-8 reads as U+FFFD."""
-    if not Path(db).is_file():
-        raise FileNotFoundError(f"analytics: no event database at {db}")
-    connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
-    connection.text_factory = tolerant_text
-    return connection
+    for row in odd:
+        number, values = row[0], row[1:]
+        cells = {
+            column: (values[2 * index], bool(values[2 * index + 1]))
+            for index, column in enumerate(COLUMNS)
+        }
+        reason, kept = judge_odd_row(cells, checks.site, latest)
+        connection.execute("DELETE FROM stored WHERE id = ?", (number,))
+        if reason is not None:
+            checks.invalid[reason] += 1
+            continue
+        names = ", ".join(kept)
+        marks = ", ".join("?" for _ in kept)
+        connection.execute(
+            f"INSERT INTO stored (id, {names}, odd) VALUES (?, {marks}, false)",  # noqa: S608
+            (number, *kept.values()),
+        )

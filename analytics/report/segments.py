@@ -7,14 +7,10 @@ segment ids are the ones articles list in ``Audience:`` and the newsletter uses.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from mag_core.formats import FORMAT_LABELS
 from mag_core.formats import FORMAT_ORDER as FORMATS
-
-from .metrics import Usage
 
 # name -> what it measures (shown on the dashboard and in docs/report/reading.md)
 FEATURES = {
@@ -74,71 +70,23 @@ def rules_text_ja(rules) -> dict[str, str]:
     return {segment: " または ".join(parts) for segment, parts in texts.items()}
 
 
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">=": operator.ge, ">": operator.gt}
+_SQL_OPERATORS = {"<": "<", "<=": "<=", ">=": ">=", ">": ">"}
 
 
-@dataclass
-class _Tally:
-    formats: Counter = field(default_factory=Counter)
-    judged: int = 0
-    read: int = 0
-    plays: int = 0
-    done: int = 0
+def segment_sql(rules) -> str:
+    """The rules as one SQL CASE over the ``readers`` features: the first match names the segment.
 
-
-def reader_features(usage: Usage) -> dict[str, dict[str, float | None]]:
-    """Reader -> feature -> value (None where the reader gives nothing to measure)."""
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for (reader, _article), use in usage.uses.items():
-        tally = tallies[reader]
-        for fmt in use.finished:
-            tally.formats[fmt] += 1
-        read = use.finished.get("article")
-        if read is not None:
-            tally.judged += 1
-            tally.read += read
-        tally.plays += use.plays["video"]
-        tally.done += use.done["video"]
-    features = {}
-    for reader, totals in usage.readers.items():
-        tally = tallies.get(reader) or _Tally()
-        uses = sum(tally.formats.values())
-        engaged_s = totals.engaged_ms / 1000
-        shares = {f"share_{fmt}": _ratio(tally.formats[fmt], uses) for fmt in FORMATS}
-        skim = None if not uses else shares["share_short"] + shares["share_transcript"]
-        features[reader] = {
-            "pageviews": totals.pageviews,
-            "active_days": len(totals.days),
-            "engaged_s": engaged_s,
-            "engaged_per_view_s": engaged_s / max(1, totals.pageviews),
-            "read_through": _ratio(tally.read, tally.judged),
-            "video_completion": _ratio(tally.done, tally.plays),
-            "newsletter": totals.newsletter,
-            "newsletter_share": _ratio(totals.newsletter, totals.pageviews),
-            **shares,
-            "skim_share": skim,
-        }
-    return features
-
-
-def _ratio(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
-
-
-def matches(values: dict[str, float | None], conditions: dict[str, tuple[str, float]]) -> bool:
-    for feature, (op, limit) in conditions.items():
-        value = values.get(feature)
-        if value is None or not _COMPARE[op](value, limit):
-            return False
-    return True
-
-
-def assign(features: dict[str, dict], rules) -> dict[str, str | None]:
-    """Reader -> segment of the first rule that matches (None if no rule does)."""
-    return {
-        reader: next((segment for segment, where in rules if matches(values, where)), None)
-        for reader, values in features.items()
-    }
+    A feature a reader has no value for is NULL, and a comparison with NULL is
+    not true: such a condition does not match, as the settings promise.
+    """
+    whens = []
+    for segment, conditions in rules:
+        test = " AND ".join(
+            f"{name} {_SQL_OPERATORS[op]} '{float(limit)!r}'::DOUBLE"
+            for name, (op, limit) in conditions.items()
+        )
+        whens.append(f"WHEN {test or 'true'} THEN '{segment}'")
+    return f"CASE {' '.join(whens)} END"
 
 
 def segment_order(rules) -> list[str]:

@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     # The site whose events count (one collector may serve several); empty: the
     # "site" of MAG_BEACON in the same settings file (default "mag").
     "site": "",
+    # Events older than this many days are summarised per day, article, format and
+    # segment, then deleted (python -m analytics.retention); reader ids go with them.
+    "retention_days": 400,
 }
 
 
@@ -59,11 +62,13 @@ def read(settings: Mapping[str, Any]) -> dict[str, Any]:
         config["zone"] = zoneinfo.ZoneInfo(config["timezone"])
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise SettingsError(f"MAG_REPORT: unknown timezone {config['timezone']!r}") from error
-    for key in ("read_scroll", "min_engaged_s", "audience_reach", "min_group"):
+    for key in ("read_scroll", "min_engaged_s", "audience_reach", "min_group", "retention_days"):
         if isinstance(config[key], bool) or not isinstance(config[key], int | float):
             raise SettingsError(f"MAG_REPORT: {key} must be a number")
     if config["min_group"] < 1:
         raise SettingsError("MAG_REPORT: min_group must be at least 1")
+    if config["retention_days"] < 1:
+        raise SettingsError("MAG_REPORT: retention_days must be at least 1")
     config["site"] = config["site"] or beacon_settings(settings)["site"]
     return config
 

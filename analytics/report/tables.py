@@ -1,0 +1,195 @@
+"""The report's tables in DuckDB, from ``events``: page views, uses, readers with segments.
+
+Each figure of docs/report/reading.md is a sum over one of these tables:
+
+- ``views``: one row per page view (reader + view id), its events summed;
+- ``hours``: the local day and hour of each hour the views fall in (time zone rules
+  from Python's zoneinfo, so days are cut where the old report cut them);
+- ``reading``: the reading time of each (article, format) page the views opened;
+- ``uses``: one row per reader and article, with per format whether it was used
+  (``has_<format>``) and finished (``fin_<format>``, NULL: cannot be judged);
+- ``readers``: one row per reader, its features (segments.FEATURES), ``judged``,
+  ``read`` and ``segment`` (NULL when no rule matched).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pyarrow as pa
+
+from mag_core.formats import FORMAT_ORDER
+
+from .segments import FEATURES, segment_sql
+from .site import Site
+
+PAGE_FORMATS = FORMAT_ORDER  # a page's own format: any of the magazine's formats
+VIDEO_FORMATS = ("video", "short", "preview")
+ALL_FORMATS = tuple(dict.fromkeys((*PAGE_FORMATS, *VIDEO_FORMATS)))
+HOUR_MS = 3_600_000
+
+_VIEWS = f"""
+CREATE TABLE views AS
+SELECT reader, view, max(article) AS article,
+    max(format) FILTER (WHERE type IN ('pageview', 'engagement')) AS format,
+    max(path) AS path, max(audience) AS audience, min(received_at) AS at,
+    count(*) FILTER (WHERE type = 'pageview') AS pageviews,
+    coalesce(bool_or(type = 'pageview' AND utm_source = 'newsletter'), false)::INT
+        AS newsletter,
+    coalesce(sum(engaged_ms) FILTER (WHERE type = 'engagement'), 0) AS engaged_ms,
+    max(scroll) FILTER (WHERE type = 'engagement') AS scroll,
+    {
+    ", ".join(
+        f"max(quartile) FILTER (WHERE type = 'video' AND format = '{name}') AS {name}_quartile"
+        for name in VIDEO_FORMATS
+    )
+},
+    min(received_at) // {HOUR_MS} AS bucket
+FROM events WHERE type != 'goal'  -- reaching a goal is not reading: goals.py counts it
+GROUP BY reader, view
+"""  # noqa: S608 - format names from the registry
+
+
+def build(
+    connection: duckdb.DuckDBPyConnection, site: Site, config: dict
+) -> dict[tuple[str, str], tuple[str | None, int | None]]:
+    """Create every table; returns (article, format) -> (first path, minutes) for the site."""
+    create_views(connection)
+    _hours(connection, config["zone"])
+    pages = _reading(connection, site, config)
+    connection.execute(_uses_sql(config["read_scroll"]))
+    connection.execute(_readers_sql(config["segment_rules"]))
+    return pages
+
+
+def create_views(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(_VIEWS)
+
+
+def _hours(connection, zone: dt.tzinfo) -> None:
+    buckets = [row[0] for row in connection.execute("SELECT DISTINCT bucket FROM views").fetchall()]
+    days, hours = [], []
+    for bucket in buckets:
+        moment = dt.datetime.fromtimestamp(bucket * HOUR_MS / 1000, zone)
+        days.append(moment.date())
+        hours.append(moment.hour)
+    table = pa.table(
+        {
+            "bucket": pa.array(buckets, pa.int64()),
+            "day": pa.array(days, pa.date32()),
+            "hour": pa.array(hours, pa.int32()),
+        }
+    )
+    connection.register("local_hours", table)
+    connection.execute("CREATE TABLE hours AS SELECT * FROM local_hours")
+    connection.unregister("local_hours")
+
+
+def _reading(connection, site: Site, config: dict) -> dict:
+    """The reading time of every page opened, by the site's pages (the first path seen)."""
+    first = connection.execute(
+        "SELECT article, coalesce(format, 'article'), first(path ORDER BY reader, view) "
+        "FROM views WHERE article <> '' GROUP BY 1, 2"
+    ).fetchall()
+    fallback_ms = config["min_engaged_s"] * 1000
+    pages, rows = {}, []
+    for article, fmt, path in first:
+        page = site.find(article, fmt, path)
+        minutes = page.minutes if page else None
+        pages[article, fmt] = (path, minutes)
+        needed = minutes * 60_000 if minutes is not None else None
+        if needed is None and fmt == "illustrated":
+            needed = fallback_ms  # pictures have no reading time: a minimum engaged time
+        rows.append((article, fmt, None if needed is None else float(needed)))
+    connection.execute("CREATE TABLE reading (article VARCHAR, format VARCHAR, needed DOUBLE)")
+    if rows:
+        connection.executemany("INSERT INTO reading VALUES (?, ?, ?)", rows)
+    return pages
+
+
+def _uses_sql(read_scroll: float) -> str:
+    sums = ["sum(pageviews) FILTER (WHERE fmt = 'article') AS article_views"]
+    finished = []
+    for fmt in PAGE_FORMATS:
+        sums += [
+            f"bool_or(fmt = '{fmt}') AS used_{fmt}",
+            f"sum(engaged_ms) FILTER (WHERE fmt = '{fmt}') AS engaged_{fmt}",
+            f"max(coalesce(scroll, 0)) FILTER (WHERE fmt = '{fmt}') AS scroll_{fmt}",
+        ]
+    for fmt in VIDEO_FORMATS:
+        sums += [
+            f"count({fmt}_quartile) AS plays_{fmt}",
+            f"count(*) FILTER (WHERE {fmt}_quartile = 100) AS done_{fmt}",
+        ]
+    for fmt in ALL_FORMATS:
+        page = (
+            f"CASE WHEN r_{fmt}.needed IS NOT NULL THEN scroll_{fmt} >= {float(read_scroll)!r} "
+            f"AND engaged_{fmt} >= r_{fmt}.needed END"
+            if fmt in PAGE_FORMATS
+            else "NULL"
+        )
+        if fmt in VIDEO_FORMATS:
+            used = f"plays_{fmt} > 0" + (f" OR used_{fmt}" if fmt in PAGE_FORMATS else "")
+            finished.append(f"CASE WHEN plays_{fmt} > 0 THEN done_{fmt} > 0 ELSE {page} END")
+        else:
+            used = f"used_{fmt}"
+            finished.append(page)
+        finished[-1] = f"coalesce({used}, false) AS has_{fmt}, {finished[-1]} AS fin_{fmt}"
+    joins = " ".join(
+        f"LEFT JOIN reading AS r_{fmt} ON r_{fmt}.article = u.article AND r_{fmt}.format = '{fmt}'"
+        for fmt in PAGE_FORMATS
+    )
+    return f"""
+    CREATE TABLE uses AS
+    SELECT u.*, {", ".join(finished)}
+    FROM (
+        SELECT reader, article, min(view) AS first_view, sum(pageviews) AS pageviews,
+            sum(newsletter) AS newsletter, sum(engaged_ms) AS engaged_ms, {", ".join(sums)}
+        FROM (SELECT *, coalesce(format, 'article') AS fmt FROM views WHERE article <> '')
+        GROUP BY reader, article
+    ) AS u {joins}
+    """  # noqa: S608 - format names from the registry, numbers from the settings
+
+
+def _ratio(part: str, whole: str) -> str:
+    return f"CASE WHEN {whole} <> 0 THEN {part}::DOUBLE / {whole}::DOUBLE END"
+
+
+def _readers_sql(rules) -> str:
+    counts = ", ".join(f"count(*) FILTER (WHERE has_{fmt}) AS n_{fmt}" for fmt in ALL_FORMATS)
+    uses = " + ".join(f"coalesce(n_{fmt}, 0)" for fmt in ALL_FORMATS)
+    shares = {f"share_{fmt}": _ratio(f"coalesce(n_{fmt}, 0)", "uses") for fmt in FORMAT_ORDER}
+    features = {
+        "pageviews": "t.pageviews",
+        "active_days": "t.active_days",
+        "engaged_s": "t.engaged_ms::DOUBLE / 1000.0",
+        "engaged_per_view_s": "(t.engaged_ms::DOUBLE / 1000.0) / greatest(1, t.pageviews)::DOUBLE",
+        "read_through": _ratio("coalesce(u.read, 0)", "coalesce(u.judged, 0)"),
+        "video_completion": _ratio("coalesce(u.done, 0)", "coalesce(u.plays, 0)"),
+        "newsletter": "t.newsletter",
+        "newsletter_share": _ratio("t.newsletter", "t.pageviews"),
+        **shares,
+        "skim_share": f"CASE WHEN uses <> 0 THEN {shares['share_short']} "
+        f"+ {shares['share_transcript']} END",
+    }
+    assert tuple(features) == tuple(FEATURES), "every feature has its SQL"  # noqa: S101
+    return f"""
+    CREATE TABLE readers AS
+    SELECT reader, {segment_sql(rules)} AS segment, judged, read, {", ".join(FEATURES)}
+    FROM (
+        SELECT t.reader, coalesce(u.judged, 0) AS judged, coalesce(u.read, 0) AS read,
+            {", ".join(f"{sql} AS {name}" for name, sql in features.items())}
+        FROM (
+            SELECT v.reader, sum(v.pageviews) AS pageviews, sum(v.engaged_ms) AS engaged_ms,
+                sum(v.newsletter) AS newsletter, count(DISTINCT h.day) AS active_days
+            FROM views AS v JOIN hours AS h USING (bucket) GROUP BY v.reader
+        ) AS t LEFT JOIN (
+            SELECT reader, {counts},
+                count(*) FILTER (WHERE has_article AND fin_article IS NOT NULL) AS judged,
+                count(*) FILTER (WHERE has_article AND fin_article) AS read,
+                sum(plays_video) AS plays, sum(done_video) AS done
+            FROM uses GROUP BY reader
+        ) AS u USING (reader), LATERAL (SELECT {uses} AS uses)
+    )
+    """  # noqa: S608 - feature and format names from the code
