@@ -38,7 +38,7 @@ from analytics.report.cli import load_settings
 from analytics.report.engine import open_events
 from analytics.report.rows import Checks
 from analytics.report.site import Site
-from analytics.storage import connect
+from analytics.storage import connect, is_url
 from mag_core import ContentError, SettingsError
 
 logger = logging.getLogger(__name__)
@@ -255,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = report_settings.read(load_settings(args.settings))
         now = _day(args.now, config["zone"]) if args.now else None
+        if is_url(args.db):
+            raise ValueError(
+                "retention summarises a SQLite event file; a PostgreSQL database is not "
+                "supported yet (see docs/operations/analytics-report.md)"
+            )
         if not Path(args.db).is_file():
             raise FileNotFoundError(f"no event database at {args.db}")
         done = retire(args.db, Site.read(args.site), config, now)

@@ -1,12 +1,12 @@
-"""Event storage: SQLite in WAL mode. The only module that knows the database.
+"""Event storage: SQLite in WAL mode, as the collector writes it.
 
 A server database replaces SQLite by providing the same small interface:
 ``Storage(path)``, ``insert_many(rows)`` (commits before returning, raises
 ``Unavailable`` when nothing can be stored), ``problem()`` (for /health), ``close()``,
 ``path`` (what messages name), ``checkpoints`` (None when the server flushes its own log),
 ``DATA_ERRORS`` (errors that blame an event's values), ``slow_commits`` (commit on a thread
-of its own), ``read_events(path)`` for the tests, ``read_views(path)`` (events summed per
-page view) for the report, and ``import_events(path, rows)`` for bulk loads.
+of its own), ``read_events(path)`` for the tests and ``import_events(path, rows)`` for bulk loads
+(the report reads the file itself: analytics/report/sources.py).
 analytics/postgres.py does so for PostgreSQL (``--db postgresql://...``); ``is_url``
 tells the two kinds of ``--db`` apart.
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -272,63 +272,3 @@ def import_events(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> int:
 def _storable(value: Any) -> Any:
     """Imported rows skip the validator, not its rule for text (schema.storable_text)."""
     return storable_text(value) if isinstance(value, str) else value
-
-
-# One row per page view (reader + view id): what the report needs, summed in SQLite so
-# a million events come back as a few hundred thousand rows. The page's own format comes
-# from its pageview and engagement events; a video event's format is the video's (the home
-# page's muted preview loop is "preview", kept apart from plays of the full video).
-VIEW_COLUMNS = (
-    "reader",
-    "view",
-    "article",
-    "format",
-    "path",
-    "audience",
-    "received_at",
-    "pageviews",
-    "newsletter",
-    "engaged_ms",
-    "scroll",
-    "video_quartile",
-    "short_quartile",
-    "preview_quartile",
-)
-_VIEWS = """
-SELECT reader, view, MAX(article),
-    MAX(CASE WHEN type IN ('pageview', 'engagement') THEN format END),
-    MAX(path), MAX(audience), MIN(received_at),
-    SUM(type = 'pageview'),
-    MAX(type = 'pageview' AND utm_source IS 'newsletter'),
-    SUM(CASE WHEN type = 'engagement' THEN engaged_ms ELSE 0 END),
-    MAX(CASE WHEN type = 'engagement' THEN scroll END),
-    MAX(CASE WHEN type = 'video' AND format = 'video' THEN quartile END),
-    MAX(CASE WHEN type = 'video' AND format = 'short' THEN quartile END),
-    MAX(CASE WHEN type = 'video' AND format = 'preview' THEN quartile END)
-FROM events
-WHERE received_at >= ? AND received_at < ? AND type != 'goal'  -- a goal is not reading
-GROUP BY reader, view
-"""
-
-# For readers that put checked rows in front of the table as a temporary view named
-# ``events`` (the report): the same page views, from one definition.
-VIEWS_SQL = _VIEWS
-
-
-def read_views(
-    path: str | Path, since_ms: int | None = None, until_ms: int | None = None
-) -> Iterator[tuple]:
-    """Page views received in [since_ms, until_ms), as tuples of ``VIEW_COLUMNS``.
-
-    Opens the file read-only, so a report never blocks or changes the collector's writes.
-    """
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"analytics: no event database at {path}")
-    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        bounds = (since_ms if since_ms is not None else -(2**62), until_ms or 2**62)
-        cursor = connection.execute(_VIEWS, bounds)
-        while rows := cursor.fetchmany(10_000):
-            yield from rows
-    finally:
-        connection.close()

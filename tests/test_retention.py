@@ -203,6 +203,9 @@ def test_retention_is_idempotent_and_runs_while_the_collector_writes(db, capsys)
 def test_a_bad_window_or_missing_database_is_a_clear_error(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "none.sqlite3")]) == 1
     assert "no event database" in capsys.readouterr().err
+    # A server database is refused by name, not taken for a missing file.
+    assert main(["--db", "postgresql://mag@127.0.0.1:1/events"]) == 1
+    assert "PostgreSQL database is not supported" in capsys.readouterr().err
     with pytest.raises(Exception, match="retention_days"):
         report_settings.read({"MAG_REPORT": {"retention_days": 0}})
 

@@ -14,6 +14,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analytics.storage import is_url
+
 from .metrics import Usage
 
 # Summed per article for the dashboard and archive.csv (retention.FIGURES less views).
@@ -50,7 +52,7 @@ def read_archive(
 
     None when the database has no summaries (never retired, or not a SQLite file).
     """
-    if not isinstance(db, str | Path) or str(db).startswith(("postgresql://", "postgres://")):
+    if not isinstance(db, str | Path) or is_url(db):
         return None
     connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
     try:
