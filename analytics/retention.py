@@ -27,16 +27,19 @@ import datetime as dt
 import logging
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
+from analytics import postgres
 from analytics.report import settings as report_settings
 from analytics.report import tables
 from analytics.report.cli import load_settings
 from analytics.report.engine import open_events
-from analytics.report.rows import Checks
+from analytics.report.rows import EARLIEST_MS, Checks
 from analytics.report.site import Site
 from analytics.storage import connect, is_url
 from mag_core import ContentError, SettingsError
@@ -60,7 +63,7 @@ SUMMARIES_SQL = f"""
 CREATE TABLE IF NOT EXISTS summaries (
     site TEXT NOT NULL, day TEXT NOT NULL, article TEXT NOT NULL, format TEXT NOT NULL,
     segment TEXT NOT NULL,
-    {", ".join(f"{name} INTEGER NOT NULL" for name in FIGURES)},
+    {", ".join(f"{name} BIGINT NOT NULL" for name in FIGURES)},
     PRIMARY KEY (site, day, article, format, segment)
 )
 """
@@ -79,22 +82,159 @@ def retire(db: str | Path, site: Site, config: dict, now: dt.datetime | None = N
     now = now or dt.datetime.now(zone)
     first_kept = (now.astimezone(zone) - dt.timedelta(days=config["retention_days"])).date()
     cutoff = _start_ms(first_kept, zone)
-    with _writing(db) as writer:
-        writer.execute(SUMMARIES_SQL)
-        days = _old_days(writer, cutoff, zone)
-    done = [_retire_day(db, day, site, config) for day in days.items()]
-    with _writing(db) as writer:
-        # Rows no day holds (a time before 2020, text, NULL) are garbage past the window too.
-        with _transaction(writer):
-            leftover = writer.execute(
-                "DELETE FROM events WHERE received_at < ? OR typeof(received_at) != 'integer'",
-                (cutoff,),
-            ).rowcount
-        # The log still holds the old pages until it is copied back and cut.
-        writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store = _PostgresStore(str(db)) if is_url(db) else _SqliteStore(db)
+    days = store.old_days(cutoff, zone)
+    done = [_retire_day(store, day, ids, site, config) for day, ids in days.items()]
+    # Rows no day holds (a time before 2020, text, NULL) are garbage past the window too.
+    leftover = store.drop_leftovers(cutoff)
     if leftover:
         logger.warning("analytics.retention: %d unusable old row(s) deleted", leftover)
     return done
+
+
+def _start_ms(day: dt.date, zone: dt.tzinfo) -> int:
+    return int(dt.datetime.combine(day, dt.time(), zone).timestamp() * 1000)
+
+
+def _retire_day(store, day: dt.date, ids, site: Site, config: dict) -> Retired:
+    start, end = _start_ms(day, config["zone"]), _start_ms(day + DAY, config["zone"])
+    rows = []
+    for site_id in store.sites(ids, start, end):
+        connection = open_events(store.source, start, end, Checks(site=site_id), rows=ids)
+        try:
+            tables.build(connection, site, config)
+            rows += [(site_id, day.isoformat(), *row) for row in _summary(connection)]
+        finally:
+            connection.close()
+    deleted = store.replace(rows, ids, start, end)
+    logger.info("analytics.retention: %s: %d events -> %d rows", day, deleted, len(rows))
+    return Retired(day, deleted, len(rows))
+
+
+def _days_of(hours: Iterable[tuple], zone: dt.tzinfo) -> dict[dt.date, tuple | None]:
+    """Local day -> (first, last row id) of its rows (None where the store has no row ids).
+
+    From (hour, first id, last id) rows: one pass over the table; each day is then
+    read by its row ids (the SQLite table has no index on time), so a first run over
+    years of backlog reads it once a day's worth at a time, not once per day.
+    """
+    days: dict[dt.date, tuple | None] = {}
+    for hour, low, high in hours:
+        day = dt.datetime.fromtimestamp(hour * 3600, zone).date()
+        known = days.get(day)
+        if low is None:
+            days[day] = None
+        else:
+            days[day] = (low, high) if known is None else (min(known[0], low), max(known[1], high))
+    return dict(sorted(days.items()))
+
+
+def _upsert(mark: str) -> str:
+    """The INSERT of summary rows that adds to a day already summarised (rows imported later)."""
+    names = ("site", "day", "article", "format", "segment", *FIGURES)
+    added = ", ".join(f"{name} = summaries.{name} + excluded.{name}" for name in FIGURES)
+    return (
+        f"INSERT INTO summaries ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)}) "  # noqa: S608
+        f"ON CONFLICT (site, day, article, format, segment) DO UPDATE SET {added}"
+    )
+
+
+class _SqliteStore:
+    """The collector's SQLite file: days found and deleted by row id ranges."""
+
+    _IN_DAY = "id BETWEEN ? AND ? AND received_at >= ? AND received_at < ?"
+
+    def __init__(self, db: str | Path) -> None:
+        self.source = self.db = db
+
+    def old_days(self, cutoff: int, zone: dt.tzinfo) -> dict[dt.date, tuple | None]:
+        with _writing(self.db) as writer:
+            writer.execute(SUMMARIES_SQL)
+            hours = writer.execute(
+                "SELECT received_at / 3600000, min(id), max(id) FROM events "
+                "WHERE typeof(received_at) = 'integer' AND received_at >= ? AND received_at < ? "
+                "GROUP BY 1",
+                (EARLIEST_MS, cutoff),
+            ).fetchall()
+        return _days_of(hours, zone)
+
+    def sites(self, ids: tuple[int, int], start: int, end: int) -> list[str]:
+        with _writing(self.db) as reader:
+            found = reader.execute(
+                f"SELECT DISTINCT site FROM events WHERE {self._IN_DAY} AND typeof(site) = 'text'",  # noqa: S608
+                (*ids, start, end),
+            ).fetchall()
+        return sorted(site for (site,) in found)
+
+    def replace(self, rows: list[tuple], ids: tuple[int, int], start: int, end: int) -> int:
+        """The day's summary rows in, its raw rows out, in one transaction; the rows deleted."""
+        with _writing(self.db) as writer, _transaction(writer):
+            writer.executemany(_upsert("?"), rows)
+            return writer.execute(
+                f"DELETE FROM events WHERE {self._IN_DAY}",  # noqa: S608
+                (*ids, start, end),
+            ).rowcount
+
+    def drop_leftovers(self, cutoff: int) -> int:
+        with _writing(self.db) as writer:
+            with _transaction(writer):
+                deleted = writer.execute(
+                    "DELETE FROM events WHERE received_at < ? OR typeof(received_at) != 'integer'",
+                    (cutoff,),
+                ).rowcount
+            # The log still holds the old pages until it is copied back and cut.
+            writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
+
+
+class _PostgresStore:
+    """A PostgreSQL database (``--db postgresql://``): days found and deleted by time.
+
+    The server keeps deleted rows in its files until they are vacuumed, so the
+    run ends with a VACUUM of the table: no reader id stays on disk past the window.
+    """
+
+    _IN_DAY = "received_at >= %s AND received_at < %s"
+
+    def __init__(self, url: str) -> None:
+        self.source = self.url = url
+
+    def old_days(self, cutoff: int, zone: dt.tzinfo) -> dict[dt.date, tuple | None]:
+        with postgres.connect(self.url) as connection:
+            connection.execute(SUMMARIES_SQL)
+            hours = connection.execute(
+                "SELECT received_at / 3600000, NULL, NULL FROM events "
+                "WHERE received_at >= %s AND received_at < %s GROUP BY 1",
+                (EARLIEST_MS, cutoff),
+            ).fetchall()
+        return _days_of(hours, zone)
+
+    def sites(self, _ids: None, start: int, end: int) -> list[str]:
+        with postgres.connect(self.url) as connection:
+            found = connection.execute(
+                f"SELECT DISTINCT site FROM events WHERE {self._IN_DAY} AND site IS NOT NULL",  # noqa: S608
+                (start, end),
+            ).fetchall()
+        return sorted(site for (site,) in found)
+
+    def replace(self, rows: list[tuple], _ids: None, start: int, end: int) -> int:
+        with postgres.connect(self.url) as connection, connection.transaction():
+            with connection.cursor() as cursor:
+                cursor.executemany(_upsert("%s"), rows)
+            deleted = connection.execute(
+                f"DELETE FROM events WHERE {self._IN_DAY}",  # noqa: S608
+                (start, end),
+            )
+            return deleted.rowcount
+
+    def drop_leftovers(self, cutoff: int) -> int:
+        with postgres.connect(self.url) as connection:
+            with connection.transaction():
+                deleted = connection.execute(
+                    "DELETE FROM events WHERE received_at < %s OR received_at IS NULL", (cutoff,)
+                ).rowcount
+            connection.execute("VACUUM events")  # autocommit: VACUUM runs outside a transaction
+        return deleted
 
 
 @contextlib.contextmanager
@@ -112,74 +252,6 @@ def _writing(db: str | Path) -> Iterator[sqlite3.Connection]:
         yield writer
     finally:
         writer.close()
-
-
-def _start_ms(day: dt.date, zone: dt.tzinfo) -> int:
-    return int(dt.datetime.combine(day, dt.time(), zone).timestamp() * 1000)
-
-
-def _old_days(
-    connection: sqlite3.Connection, cutoff: int, zone: dt.tzinfo
-) -> dict[dt.date, tuple[int, int]]:
-    """Local day -> (first, last row id) of its rows, for days before ``cutoff`` (from 2020 on).
-
-    One pass over the table; each day is then read by its row ids (the table has
-    no index on time), so a first run over years of backlog reads it once a day's
-    worth at a time, not once per day.
-    """
-    from analytics.report.rows import EARLIEST_MS
-
-    hours = connection.execute(
-        "SELECT received_at / 3600000, min(id), max(id) FROM events "
-        "WHERE typeof(received_at) = 'integer' AND received_at >= ? AND received_at < ? "
-        "GROUP BY 1",
-        (EARLIEST_MS, cutoff),
-    ).fetchall()
-    days: dict[dt.date, tuple[int, int]] = {}
-    for hour, low, high in hours:
-        day = dt.datetime.fromtimestamp(hour * 3600, zone).date()
-        known = days.get(day, (low, high))
-        days[day] = (min(known[0], low), max(known[1], high))
-    return dict(sorted(days.items()))
-
-
-def _retire_day(db, day_ids: tuple[dt.date, tuple[int, int]], site: Site, config: dict):
-    day, ids = day_ids
-    start, end = _start_ms(day, config["zone"]), _start_ms(day + DAY, config["zone"])
-    bounds = (*ids, start, end)
-    with _writing(db) as reader:
-        sites = _sites(reader, bounds)
-    rows = []
-    for site_id in sites:
-        checks = Checks(site=site_id)
-        connection = open_events(db, start, end, checks, rows=ids)
-        try:
-            tables.build(connection, site, config)
-            rows += [(site_id, day.isoformat(), *row) for row in _summary(connection)]
-        finally:
-            connection.close()
-    names = ("site", "day", "article", "format", "segment", *FIGURES)
-    added = ", ".join(f"{name} = {name} + excluded.{name}" for name in FIGURES)
-    with _writing(db) as writer, _transaction(writer):
-        writer.executemany(
-            f"INSERT INTO summaries ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "  # noqa: S608
-            f"ON CONFLICT (site, day, article, format, segment) DO UPDATE SET {added}",
-            rows,
-        )
-        deleted = writer.execute(f"DELETE FROM events WHERE {_IN_DAY}", bounds).rowcount  # noqa: S608
-    logger.info("analytics.retention: %s: %d events -> %d rows", day, deleted, len(rows))
-    return Retired(day, deleted, len(rows))
-
-
-_IN_DAY = "id BETWEEN ? AND ? AND received_at >= ? AND received_at < ?"
-
-
-def _sites(connection, bounds: tuple[int, int, int, int]) -> list[str]:
-    found = connection.execute(
-        f"SELECT DISTINCT site FROM events WHERE {_IN_DAY} AND typeof(site) = 'text'",  # noqa: S608
-        bounds,
-    ).fetchall()
-    return sorted(site for (site,) in found)
 
 
 class _transaction:
@@ -246,7 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", required=True, help="the collector's SQLite file")
+    parser.add_argument(
+        "--db", required=True, help="the collector's SQLite file, or a postgresql:// URL"
+    )
     parser.add_argument("--site", default=None, help="the built site, for reading times")
     parser.add_argument("--settings", default=None, help="settings file with MAG_REPORT")
     parser.add_argument("--now", default=None, help="YYYY-MM-DD: run as if on this day")
@@ -255,19 +329,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = report_settings.read(load_settings(args.settings))
         now = _day(args.now, config["zone"]) if args.now else None
-        if is_url(args.db):
-            raise ValueError(
-                "retention summarises a SQLite event file; a PostgreSQL database is not "
-                "supported yet (see docs/operations/analytics-report.md)"
-            )
-        if not Path(args.db).is_file():
+        if not is_url(args.db) and not Path(args.db).is_file():
             raise FileNotFoundError(f"no event database at {args.db}")
         done = retire(args.db, Site.read(args.site), config, now)
     except (ContentError, SettingsError, ValueError, FileNotFoundError) as error:
         print(f"retention: {error}", file=sys.stderr)
         return 1
-    except sqlite3.DatabaseError as error:
-        print(f"retention: {args.db}: {error}", file=sys.stderr)
+    except (sqlite3.DatabaseError, psycopg.Error) as error:
+        name = postgres.shown(args.db) if is_url(args.db) else args.db
+        print(f"retention: {name}: {str(error).strip().splitlines()[0]}", file=sys.stderr)
         return 1
     events = sum(item.events for item in done)
     print(f"retention: {len(done)} day(s) summarised, {events} raw event(s) deleted")

@@ -50,27 +50,37 @@ def read_archive(
 ) -> Archive | None:
     """The summaries of ``site`` for days in [since, until]; their page views go into ``usage``.
 
-    None when the database has no summaries (never retired, or not a SQLite file).
+    None when the database has no summaries (never retired) or the source is not a database.
     """
-    if not isinstance(db, str | Path) or is_url(db):
+    if not isinstance(db, str | Path):
         return None
+    query = (
+        f"SELECT day, article, format, segment, views, {', '.join(SHOWN)} FROM summaries "  # noqa: S608
+        "WHERE site = {mark} AND day >= {mark} AND day <= {mark} "
+        "ORDER BY day, article, format, segment"
+    )
+    bounds = (site, since or "0000-00-00", until or "9999-99-99")
+    rows = _from_postgres(str(db), query, bounds) if is_url(db) else _from_sqlite(db, query, bounds)
+    return _add(rows, usage) if rows else None
+
+
+def _from_sqlite(db: str | Path, query: str, bounds: tuple) -> list[tuple]:
     connection = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
     try:
         present = connection.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'summaries'"
         ).fetchone()
-        if not present:
-            return None
-        rows = connection.execute(
-            f"SELECT day, article, format, segment, views, {', '.join(SHOWN)} FROM summaries "  # noqa: S608
-            "WHERE site = ? AND day >= ? AND day <= ? ORDER BY day, article, format, segment",
-            (site, since or "0000-00-00", until or "9999-99-99"),
-        ).fetchall()
+        return connection.execute(query.format(mark="?"), bounds).fetchall() if present else []
     finally:
         connection.close()
-    if not rows:
-        return None
-    return _add(rows, usage)
+
+
+def _from_postgres(url: str, query: str, bounds: tuple) -> list[tuple]:
+    from analytics import postgres
+
+    with postgres.connect(url) as connection:
+        (present,) = connection.execute("SELECT to_regclass('summaries')").fetchone()
+        return connection.execute(query.format(mark="%s"), bounds).fetchall() if present else []
 
 
 def _add(rows: list[tuple], usage: Usage) -> Archive:
