@@ -345,7 +345,7 @@ def preview(c, host=CONFIG["host"], port=CONFIG["port"], output="output.preview"
 
 @task(
     help={
-        "db": "the collector's SQLite file",
+        "db": "the collector's SQLite file, or a postgresql:// URL",
         "site": "the built site, for reading times",
     }
 )
@@ -360,7 +360,7 @@ def retain(c, db="var/events.sqlite3", site=CONFIG["output"]):
 
 @task(
     help={
-        "db": "the collector's SQLite file",
+        "db": "the collector's SQLite file, or a postgresql:// URL",
         "out": "folder for the dashboard and CSV files (kept outside the public site)",
         "site": "the built site, for titles, reading times and audiences",
         "headcount": "employees the magazine is for, for 閲覧率 (0: not shown)",
