@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -68,17 +69,16 @@ def invoke(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess
     )
 
 
-def run_pelican(
+def project_settings(
     content: Path,
     output: Path,
     overrides: Mapping[str, Any] | None = None,
     conf: str = "pelicanconf.py",
 ) -> dict:
-    """A real Pelican build of ``content`` with the project's settings; returns the settings."""
-    from pelican import Pelican
+    """The project's settings file read for ``content`` built into ``output``."""
     from pelican.settings import read_settings
 
-    settings = read_settings(
+    return read_settings(
         str(ROOT / conf),
         override={
             "PATH": str(content),
@@ -88,8 +88,34 @@ def run_pelican(
             **(overrides or {}),
         },
     )
+
+
+def run_pelican(
+    content: Path,
+    output: Path,
+    overrides: Mapping[str, Any] | None = None,
+    conf: str = "pelicanconf.py",
+) -> dict:
+    """A real Pelican build of ``content`` with the project's settings; returns the settings."""
+    from pelican import Pelican
+
+    settings = project_settings(content, output, overrides, conf)
     Pelican(settings=settings).run()
     return settings
+
+
+def wait_for_events(db: Path, check: Callable[[list], bool], timeout: float = 15.0) -> list:
+    """The collector's stored events once ``check(events)`` holds; fails with them if never."""
+    from analytics.storage import read_events
+
+    deadline = time.monotonic() + timeout
+    while True:
+        events = read_events(db)
+        if check(events):
+            return events
+        if time.monotonic() > deadline:
+            pytest.fail(f"events never matched; stored: {events}")
+        time.sleep(0.2)
 
 
 def soup(path: Path) -> BeautifulSoup:

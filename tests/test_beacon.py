@@ -14,7 +14,7 @@ from videoclips import article as video_article
 from videoclips import make_clip as make_video_clip
 
 from analytics.storage import read_events
-from conftest import ROOT, LiveServer, run_pelican, soup, write_site
+from conftest import ROOT, LiveServer, run_pelican, soup, wait_for_events, write_site
 from mag_beacon import script
 from mag_core import SettingsError
 from pelicanconf import PLUGINS
@@ -140,14 +140,7 @@ class Live:
 
     def wait_for(self, check, timeout=15.0):
         """Events once ``check(events)`` holds; fails with what was stored if it never does."""
-        deadline = time.monotonic() + timeout
-        while True:
-            events = read_events(self.collector.db)
-            if check(events):
-                return events
-            if time.monotonic() > deadline:
-                pytest.fail(f"events never matched; stored: {events}")
-            time.sleep(0.2)
+        return wait_for_events(self.collector.db, check, timeout)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from analytics import schema
 from analytics.schema import Invalid, validate
 from analytics.storage import Storage, read_events
-from conftest import ROOT, soup, write_site
+from conftest import ROOT, project_settings, soup, write_site
 from mag_core import BuildStopped, SettingsError
 from mag_goals.settings import GOAL_ID
 
@@ -215,20 +215,11 @@ def test_for_you_can_be_turned_off_and_its_settings_are_checked(build, tmp_path)
 def test_a_fixed_goal_builds_in_the_next_run_of_the_same_process(tmp_path):
     """As `pelican -r` runs: the first run's unknown goal is not remembered by the second."""
     from pelican import Pelican
-    from pelican.settings import read_settings
 
     bad = GUIDE.replace("Goal: contest-apply", "Goal: nowhere")
     write_site(tmp_path, files(**{"articles/guide.md": bad}))
-    settings = read_settings(
-        str(ROOT / "publishconf.py"),
-        override={
-            "PATH": str(tmp_path / "content"),
-            "OUTPUT_PATH": str(tmp_path / "output"),
-            "THEME": str(ROOT / "theme"),
-            "MAG_CACHE_PATH": str(tmp_path / "cache"),
-            "MAG_GOALS": GOALS,
-        },
-    )
+    content, output = tmp_path / "content", tmp_path / "output"
+    settings = project_settings(content, output, {"MAG_GOALS": GOALS}, conf="publishconf.py")
     pelican = Pelican(settings=settings)
     with pytest.raises(BuildStopped, match="unknown goal 'nowhere'"):
         pelican.run()

@@ -4,7 +4,6 @@ loopback, and the format order a reader's own finished formats give (or the hold
 from __future__ import annotations
 
 import random
-import time
 
 import pictures
 import pytest
@@ -13,7 +12,7 @@ from videoclips import CAPTIONS, VIDEO_FRONT, make_clip
 from videoclips import article as video_article
 
 from analytics.storage import read_events
-from conftest import LiveServer, run_pelican, write_site
+from conftest import LiveServer, run_pelican, wait_for_events, write_site
 from mag_goals.holdout import in_holdout
 
 pytestmark = pytest.mark.browser
@@ -91,14 +90,7 @@ class Site:
         return f"{self.server.url}/{path}"
 
     def wait_for(self, check, timeout=15.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            events = read_events(self.collector.db)
-            if check(events):
-                return events
-            if time.monotonic() > deadline:
-                pytest.fail(f"events never matched; stored: {events}")
-            time.sleep(0.2)
+        return wait_for_events(self.collector.db, check, timeout)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, soup, write_site
+from conftest import project_settings, soup, write_site
 from mag_core.errors import BuildStopped
 from mag_core.manifest import MANIFEST_PATH, ManifestError, read_manifest
 
@@ -27,19 +27,10 @@ def article(slug: str, title: str, day: int, body: str = "本文です。", more
 def pelican(tmp_path):
     """One Pelican instance, strict, reused for every run of the test."""
     from pelican import Pelican
-    from pelican.settings import read_settings
 
     write_site(tmp_path, {"articles/a.md": article("a", "最初の題", 1)})
-    settings = read_settings(
-        str(ROOT / "publishconf.py"),
-        override={
-            "PATH": str(tmp_path / "content"),
-            "OUTPUT_PATH": str(tmp_path / "output"),
-            "THEME": str(ROOT / "theme"),
-            "MAG_CACHE_PATH": str(tmp_path / "cache"),
-        },
-    )
-    return Pelican(settings=settings)
+    content, output = tmp_path / "content", tmp_path / "output"
+    return Pelican(settings=project_settings(content, output, conf="publishconf.py"))
 
 
 def titles_on_front_page(output):
