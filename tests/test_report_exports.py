@@ -8,14 +8,20 @@ it was not made for back to the general writer.
 from __future__ import annotations
 
 import math
+import os
 import random
+import subprocess
+import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from analytics.report import exports
+from analytics.report.forked import Forked
 from analytics.report.segments import FEATURES
+from mag_core import ContentError
 
 AWKWARD = [
     None,
@@ -139,3 +145,43 @@ def _parts(report):
     readers = sorted(report.features)
     rows = [tuple(report.features[r][name] for name in FEATURES) for r in readers]
     return readers, [report.segments[r] for r in readers], rows
+
+
+def test_the_report_imports_matplotlib_only_to_draw_a_chart():
+    code = (
+        "import sys, analytics.report.cli\n"
+        "print('matplotlib' in sys.modules)\n"
+        "from analytics.report import charts\n"
+        "charts.bars(['a'], [1], 'x')\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["False", "True"]
+
+
+def _fail(path: str, line: int):
+    raise ContentError(path, "bad", line=line)
+
+
+def _unpicklable():
+    return lambda: None
+
+
+def test_a_forked_function_returns_its_value_or_raises_its_error_here():
+    assert Forked(sorted, [3, 1, 2]).result() == [1, 2, 3]
+    with pytest.raises(ContentError, match=r"articles\.csv:3: bad") as raised:
+        Forked(_fail, "articles.csv", 3).result()
+    assert (raised.value.path, raised.value.line) == ("articles.csv", 3)
+    with pytest.raises(RuntimeError, match="function"):
+        Forked(_unpicklable).result()
+    with pytest.raises(RuntimeError, match="stopped without a result"):
+        Forked(os._exit, 3).result()
+
+
+def test_a_forked_child_is_stopped_when_this_process_fails_first():
+    child = Forked(time.sleep, 60)
+    started = time.monotonic()
+    child.cancel()
+    assert time.monotonic() - started < 30
