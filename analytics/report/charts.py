@@ -7,15 +7,10 @@ several SVGs share one HTML document.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display; must come before pyplot
-import matplotlib.pyplot as plt
-from matplotlib import font_manager, ticker
 
 # Japanese glyphs: the Noto CJK font the site build installs; DejaVu for the rest.
 _JAPANESE_FONTS = ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic", "TakaoGothic")
@@ -25,7 +20,27 @@ _IDS = re.compile(r'(\bid="|url\(#|href="#)')
 _counter = itertools.count(1)
 
 
-def _style() -> None:
+@functools.cache
+def _pyplot():
+    """pyplot, imported at the first chart (half a second the CSV files need not wait)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display; must come before pyplot
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _ticker():
+    from matplotlib import ticker
+
+    return ticker
+
+
+def _style(plt) -> None:
+    import matplotlib
+    from matplotlib import font_manager
+
     installed = {font.name for font in font_manager.fontManager.ttflist}
     families = [name for name in _JAPANESE_FONTS if name in installed]
     plt.rcParams.update(
@@ -46,7 +61,7 @@ def to_svg(figure, label: str) -> str:
     """The figure as an <svg> element for inline use, labelled for screen readers."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(figure)
+    _pyplot().close(figure)
     svg = buffer.getvalue()
     svg = _COMMENT.sub("", svg[svg.index("<svg") :])
     svg = _IDS.sub(rf"\g<1>c{next(_counter)}-", svg)
@@ -58,7 +73,8 @@ def _attr(text: str) -> str:
 
 
 def _figure(width: float, height: float):
-    _style()
+    plt = _pyplot()
+    _style(plt)
     return plt.subplots(figsize=(width, height), layout="constrained")
 
 
@@ -77,7 +93,7 @@ def bars(labels, values, label: str, *, horizontal=False, percent=False, line=No
             axes.tick_params(axis="x", labelrotation=90)
     if percent:
         axis = axes.xaxis if horizontal else axes.yaxis
-        axis.set_major_formatter(ticker.PercentFormatter(1.0))
+        axis.set_major_formatter(_ticker().PercentFormatter(1.0))
     axes.set_title(label, loc="left")
     return to_svg(figure, label)
 
@@ -90,7 +106,7 @@ def stacked(labels, series: dict[str, list[float]], label: str) -> str:
     for name, values in series.items():
         axes.barh(labels[::-1], values[::-1], left=left[::-1], label=name)
         left = [a + b for a, b in zip(left, values, strict=True)]
-    axes.xaxis.set_major_formatter(ticker.PercentFormatter(1.0))
+    axes.xaxis.set_major_formatter(_ticker().PercentFormatter(1.0))
     axes.legend(ncols=len(series), loc="upper left", bbox_to_anchor=(0, -0.08), frameon=False)
     axes.set_title(label, loc="left")
     return to_svg(figure, label)
@@ -105,7 +121,7 @@ def grouped(groups: list[str], series: dict[str, list[float]], label: str, *, pe
         axes.bar(positions, values, width=width, label=name)
     axes.set_xticks(range(len(groups)), groups)
     if percent:
-        axes.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
+        axes.yaxis.set_major_formatter(_ticker().PercentFormatter(1.0))
     axes.legend(
         ncols=min(5, len(series)), loc="upper left", bbox_to_anchor=(0, -0.1), frameon=False
     )

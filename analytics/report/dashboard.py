@@ -55,7 +55,12 @@ def figure(svg: str, caption: str) -> str:
 
 
 def render(report: Report, csv_files: list[str]) -> str:
-    parts = [
+    return page(sections(report), csv_files)
+
+
+def sections(report: Report) -> list[str]:
+    """Everything but the list of CSV files: the charts, drawn while those are written."""
+    return [
         _summary(report),
         _time_charts(report),
         _articles(report),
@@ -64,10 +69,12 @@ def render(report: Report, csv_files: list[str]) -> str:
         _departments(report),
         goals_dashboard.render(report.goals),
         _archive(report),
-        "<h2>CSV</h2><ul>"
-        + "".join(f'<li><a href="{escape(n)}">{escape(n)}</a></li>' for n in csv_files)
-        + "</ul>",
     ]
+
+
+def page(parts: list[str], csv_files: list[str]) -> str:
+    """The dashboard's HTML: the ``sections`` and a link to each CSV file."""
+    files = "".join(f'<li><a href="{escape(n)}">{escape(n)}</a></li>' for n in csv_files)
     return (
         '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -75,6 +82,7 @@ def render(report: Report, csv_files: list[str]) -> str:
         "style-src 'unsafe-inline'; img-src data:\">"
         f"<title>読者レポート</title><style>{_CSS}</style></head><body>"
         + "".join(parts)
+        + f"<h2>CSV</h2><ul>{files}</ul>"
         + "</body></html>"
     )
 
