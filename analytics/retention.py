@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analytics.report import columns, tables
 from analytics.report import settings as report_settings
-from analytics.report import tables
 from analytics.report.cli import load_settings
 from analytics.report.engine import open_events
 from analytics.report.rows import Checks
@@ -94,6 +94,8 @@ def retire(db: str | Path, site: Site, config: dict, now: dt.datetime | None = N
         writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     if leftover:
         logger.warning("analytics.retention: %d unusable old row(s) deleted", leftover)
+    # The report's columnar copy of the deleted rows goes too (their reader ids with it).
+    columns.discard_changed(db)
     return done
 
 

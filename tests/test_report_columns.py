@@ -200,3 +200,23 @@ def test_retention_within_the_only_part(db, monkeypatch):
     with closing(sqlite3.connect(db)) as connection:
         (count,) = connection.execute("SELECT count(*) FROM events").fetchone()
     assert only.endswith(f"-{count}.parquet")
+
+
+def test_retention_takes_the_deleted_readers_out_of_the_copy(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+    from test_retention import planted, write_site
+
+    from analytics.report.site import Site
+    from analytics.retention import retire
+
+    db = tmp_path / "events.sqlite3"
+    events, old_readers = planted()
+    import_events(db, events)
+    figures(db)
+    assert old_readers & set(pq.read_table(columns.folder_of(db)).column("reader").to_pylist())
+
+    assert retire(db, Site.read(write_site(tmp_path / "site")), report_settings.read({}))
+
+    left = pq.read_table(columns.folder_of(db)) if parts(db) else None
+    assert left is None or old_readers.isdisjoint(left.column("reader").to_pylist())
+    assert figures(db) == fresh(db, monkeypatch)

@@ -28,6 +28,7 @@ import os
 import re
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def sync(connection: duckdb.DuckDBPyConnection, db: str | Path, folder: Path) ->
     _remove_stale(folder)
     parts = _readable(_listed(folder))
     uri = f"{Path(db).resolve().as_uri()}?mode=ro"
-    with sqlite3.connect(uri, uri=True) as source:
+    with closing(sqlite3.connect(uri, uri=True)) as source:
         (last,) = source.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
         kept, stale = _checked(source, parts)
     # Above the last part (kept or read again below): the rows appended since.
@@ -122,6 +123,24 @@ def sync(connection: duckdb.DuckDBPyConnection, db: str | Path, folder: Path) ->
         kept += _copied(connection, db, folder, stale)
     kept.sort(key=lambda part: part.low)
     return _merged(connection, folder, kept)
+
+
+def discard_changed(db: str | Path) -> int:
+    """Delete the parts whose rows changed in the database; returns how many.
+
+    Retention calls this after deleting old rows: the reader ids of those rows
+    must not stay behind in the copy until the next report reads it again.
+    """
+    folder = folder_of(db)
+    if not folder.is_dir():
+        return 0
+    parts = _listed(folder)
+    with closing(sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)) as source:
+        kept, _stale = _checked(source, parts)
+    changed = [part for part in parts if part not in kept]
+    for part in changed:
+        part.path.unlink(missing_ok=True)
+    return len(changed)
 
 
 def _listed(folder: Path) -> list[Part]:
