@@ -78,14 +78,16 @@ def load(connection: duckdb.DuckDBPyConnection, db: str | Path, where: str) -> b
     """
     folder = folder_of(db)
     try:
-        parts = sync(connection, db, folder)
-        connection.execute("DELETE FROM stored")
-        if parts:
-            files = ", ".join(f"'{_quoted(part.path)}'" for part in parts)
+        kept, new = sync(connection, db, folder)
+        # ``stored`` holds the rows just read (the new parts): the others come from the copy.
+        connection.execute(f"DELETE FROM stored WHERE NOT coalesce({where}, false)")  # noqa: S608
+        if kept:
+            files = ", ".join(f"'{_quoted(part.path)}'" for part in kept)
             connection.execute(
                 f"INSERT INTO stored SELECT {', '.join(FIELDS)} "  # noqa: S608 - our names
                 f"FROM read_parquet([{files}]) WHERE {where}"
             )
+        _merged(connection, folder, sorted(kept + new, key=lambda part: part.low))
     except (OSError, CopyUnusable, duckdb.IOException, duckdb.InvalidInputException) as error:
         connection.execute("DELETE FROM stored")
         logger.warning(
@@ -102,8 +104,14 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def sync(connection: duckdb.DuckDBPyConnection, db: str | Path, folder: Path) -> list[Part]:
-    """Bring the copy up to date with the SQLite file; the parts in id order."""
+def sync(
+    connection: duckdb.DuckDBPyConnection, db: str | Path, folder: Path
+) -> tuple[list[Part], list[Part]]:
+    """Bring the copy up to date with the SQLite file: (parts kept, parts written).
+
+    The rows of the parts written are left in ``stored`` (empty before): loading
+    them back from the files they were just written to would only cost time.
+    """
     folder.mkdir(exist_ok=True)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise CopyUnusable(f"{folder} cannot be written")
@@ -119,10 +127,7 @@ def sync(connection: duckdb.DuckDBPyConnection, db: str | Path, folder: Path) ->
         stale.append((top + 1, last))
     for part in (part for part in parts if part not in kept):
         part.path.unlink(missing_ok=True)
-    if stale:
-        kept += _copied(connection, db, folder, stale)
-    kept.sort(key=lambda part: part.low)
-    return _merged(connection, folder, kept)
+    return kept, _copied(connection, db, folder, stale) if stale else []
 
 
 def discard_changed(db: str | Path) -> int:
