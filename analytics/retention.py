@@ -35,8 +35,8 @@ from typing import Any
 import psycopg
 
 from analytics import postgres
+from analytics.report import columns, tables
 from analytics.report import settings as report_settings
-from analytics.report import tables
 from analytics.report.cli import load_settings
 from analytics.report.engine import open_events
 from analytics.report.rows import EARLIEST_MS, Checks
@@ -184,6 +184,8 @@ class _SqliteStore:
                 ).rowcount
             # The log still holds the old pages until it is copied back and cut.
             writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # The report's columnar copy of the deleted rows goes too (their reader ids with it).
+        columns.discard_changed(self.db)
         return deleted
 
 

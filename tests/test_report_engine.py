@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 import sqlite3
 from collections import Counter, defaultdict
 from contextlib import closing
@@ -20,8 +21,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from analytics.report import columns, tables
 from analytics.report import settings as report_settings
-from analytics.report import tables
 from analytics.report.compute import compute
 from analytics.report.engine import open_events
 from analytics.report.rows import Checks
@@ -362,6 +363,7 @@ def test_two_reader_processes_give_the_same_report_as_one(planted, monkeypatch):
     db, _events, config = planted
     in_process = engine_report(db, config)
     monkeypatch.setattr(sources, "PROCESS_ROWS", 0)  # as for a table of millions of rows
+    shutil.rmtree(columns.folder_of(db))  # so the file is read again, by two processes
     in_two = engine_report(db, config)
 
     assert in_two.features == in_process.features

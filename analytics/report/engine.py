@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from analytics.storage import COLUMNS
 
+from . import columns
 from .rows import EARLIEST_MS, Checks, check_stored, latest_ms
 from .sources import check_sqlite, create_stored, load_batches, load_sqlite, odd_rows
 
@@ -105,13 +106,18 @@ def _load(connection, source: Source, period: tuple, rows: tuple[int, int] | Non
     check_sqlite(source)
     start = since_ms if since_ms is not None else -(2**62)
     end = until_ms if until_ms is not None else 2**62
-    where = (
-        f"typeof(received_at) != 'integer' OR received_at < {EARLIEST_MS} "
-        f"OR received_at >= {latest_ms()} OR (received_at >= {start} AND received_at < {end})"
+    # Rows of an implausible time are kept whatever the period: the checks count them.
+    kept = (
+        f"received_at < {EARLIEST_MS} OR received_at >= {latest_ms()} "
+        f"OR (received_at >= {start} AND received_at < {end})"
     )
-    if rows is not None:
-        where = f"id BETWEEN {int(rows[0])} AND {int(rows[1])} AND ({where})"
-    load_sqlite(connection, source, where, rows)
+    # A part of the table (retention's days) is read directly: the columnar copy is for
+    # the whole table. In the copy, a received_at that was not a whole number is NULL.
+    if rows is not None or not columns.load(connection, source, f"received_at IS NULL OR {kept}"):
+        where = f"typeof(received_at) != 'integer' OR {kept}"
+        if rows is not None:
+            where = f"id BETWEEN {int(rows[0])} AND {int(rows[1])} AND ({where})"
+        load_sqlite(connection, source, where, rows)
     ids = [
         row[0]
         for row in connection.execute("SELECT id FROM stored WHERE odd ORDER BY id").fetchall()
