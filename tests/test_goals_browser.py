@@ -11,6 +11,7 @@ from test_collector import BROWSER, Collector
 from videoclips import CAPTIONS, VIDEO_FRONT, make_clip
 from videoclips import article as video_article
 
+from analytics.report.cli import make_report
 from analytics.storage import read_events
 from conftest import LiveServer, run_pelican, wait_for_events, write_site
 from mag_goals.holdout import in_holdout
@@ -85,6 +86,7 @@ class Site:
         ]
         settings = {"MAG_BEACON": {"url": self.collector.url}, "MAG_GOALS": goals}
         run_pelican(write_site(root, site_files(root, self.form)), output, settings)
+        self.root, self.output, self.settings = root, output, settings
 
     def url(self, path: str) -> str:
         return f"{self.server.url}/{path}"
@@ -353,3 +355,32 @@ def test_opting_out_forgets_the_finished_formats(site, browser):
         assert switcher_order(tab) == (DEFAULT, DEFAULT)
     finally:
         context.close()
+
+
+def test_a_goal_reached_in_the_browser_is_attributed_by_the_report(site, browser):
+    """End to end: beacon -> collector -> report, with nothing planted."""
+    context, tab = new_reader(browser)
+    try:
+        tab.goto(site.url("2026/guide/"))
+        view = view_of(tab, site, "/2026/guide/")
+        reader = tab.evaluate("localStorage.mag_reader")
+        with tab.expect_navigation():
+            tab.locator("a[data-cta=contest-apply]").click()
+        site.wait_for(lambda rows: goals_of(rows, view))
+    finally:
+        context.close()
+    # Every group shown (min_group 1): this page's readers are the only ones there are.
+    settings = {**site.settings, "MAG_REPORT": {"min_group": 1}}
+    report = make_report(
+        site.collector.db, site.root / "report", site=site.output, settings=settings
+    )
+    stored = read_events(site.collector.db)
+    converted = {e["reader"] for e in goals_of(stored) if e["goal"] == "contest-apply"}
+    (apply,) = [g for g in report.goals.goals if g.id == "contest-apply"]
+    assert reader in converted
+    assert apply.converted == len(converted)
+    articles = {group.name: group for group in apply.tables["article"].shown}
+    assert articles["guide"].converted >= 1
+    dashboard = (site.root / "report" / "index.html").read_text(encoding="utf-8")
+    assert "<h2>ゴール</h2>" in dashboard
+    assert "応募" in dashboard  # the goal's label from MAG_GOALS
