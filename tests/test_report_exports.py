@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 import os
 import random
-import subprocess
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -145,20 +143,6 @@ def _parts(report):
     readers = sorted(report.features)
     rows = [tuple(report.features[r][name] for name in FEATURES) for r in readers]
     return readers, [report.segments[r] for r in readers], rows
-
-
-def test_the_report_imports_matplotlib_only_to_draw_a_chart():
-    code = (
-        "import sys, analytics.report.cli\n"
-        "print('matplotlib' in sys.modules)\n"
-        "from analytics.report import charts\n"
-        "charts.bars(['a'], [1], 'x')\n"
-        "print('matplotlib' in sys.modules)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert done.stdout.split() == ["False", "True"]
 
 
 def _fail(path: str, line: int):
