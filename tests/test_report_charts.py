@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import subprocess
@@ -154,8 +155,22 @@ def test_the_profile_gives_exactly_the_floats_of_the_reader_by_reader_sum():
         segments[reader] = rng.choice(["busy", "light", "deep", None])
     features["lone"] = dict.fromkeys(FEATURES)  # no value at all: no profile
     segments["lone"] = "empty"
+    features["short"] = {"pageviews": 7, "active_days": None}  # features it lacks: not measured
+    segments["short"] = "busy"
     expected = reference_profile(features, segments)
     got = profile(features, segments)
     assert got == expected  # exact float equality, not approx
     assert "empty" not in got
     assert list(got) == list(expected)
+
+
+def test_a_nan_value_makes_its_mean_nan_as_before_while_none_is_left_out():
+    features = {
+        "a": {"pageviews": 1, "engaged_s": float("nan")},
+        "b": {"pageviews": None, "engaged_s": 2.0},
+    }
+    segments = {"a": "busy", "b": "busy"}
+    got, expected = profile(features, segments), reference_profile(features, segments)
+    assert got["busy"]["pageviews"] == expected["busy"]["pageviews"] == 1
+    assert math.isnan(got["busy"]["engaged_s"])
+    assert math.isnan(expected["busy"]["engaged_s"])

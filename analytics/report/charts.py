@@ -17,7 +17,7 @@ WIDTH = 720
 FONT_SIZE = 11
 _AXIS = "#444"
 _GRID = "#e3e3e3"
-_TICKS = 5  # about this many axis values, at round steps
+_TICKS = 7  # at most about this many axis steps, at round values (as matplotlib drew them)
 
 
 def bars(labels, values, label: str, *, horizontal=False, percent=False, line=None) -> str:
