@@ -105,9 +105,11 @@ def test_many_labels_are_turned_and_long_ones_shortened():
     ("top", "ticks"),
     [
         (0, [0.0, 1.0]),
-        (0.83, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
-        (23456, [0, 5000, 10000, 15000, 20000, 25000]),
-        (20, [0, 5, 10, 15, 20]),
+        (0.83, [n / 10 for n in range(10)]),
+        (0.14, [n / 50 for n in range(8)]),
+        (10500, [n * 2000 for n in range(7)]),
+        (71000, [n * 10000 for n in range(9)]),
+        (20, [n * 2.5 for n in range(9)]),
     ],
 )
 def test_axis_values_are_round_and_reach_the_top(top, ticks):

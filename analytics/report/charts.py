@@ -17,7 +17,7 @@ WIDTH = 720
 FONT_SIZE = 11
 _AXIS = "#444"
 _GRID = "#e3e3e3"
-_TICKS = 7  # at most about this many axis steps, at round values (as matplotlib drew them)
+_TICKS = 9  # at most about this many axis steps, at round values: the steps matplotlib chose
 
 
 def bars(labels, values, label: str, *, horizontal=False, percent=False, line=None) -> str:
