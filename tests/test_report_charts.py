@@ -176,3 +176,17 @@ def test_a_nan_value_makes_its_mean_nan_as_before_while_none_is_left_out():
     assert got["busy"]["pageviews"] == expected["busy"]["pageviews"] == 1
     assert math.isnan(got["busy"]["engaged_s"])
     assert math.isnan(expected["busy"]["engaged_s"])
+
+
+def test_empty_and_odd_values_still_draw_a_valid_chart():
+    for svg in (
+        charts.bars([], [], "空"),
+        charts.stacked([], {}, "空"),
+        charts.grouped([], {"a": []}, "空"),
+        charts.bars(["a", "b", "c"], [float("nan"), float("inf"), -3], "変な値", horizontal=True),
+    ):
+        root = parsed(svg)
+        for rect in root.iter(f"{SVG}rect"):
+            assert math.isfinite(float(rect.get("width")))
+            assert float(rect.get("width")) >= 0
+            assert float(rect.get("height")) >= 0

@@ -174,7 +174,9 @@ def _text(x, y, text, *, anchor="start", baseline=None, rotate=False) -> str:
 
 
 def _scale(value, top, length) -> float:
-    return max(0.0, float(value or 0)) / top * length
+    """Length of ``value`` on an axis ending at ``top``; NaN, negative and infinite stay in it."""
+    value = float(value or 0)
+    return min(max(0.0, value), top) / top * length if math.isfinite(value) else 0.0
 
 
 def _number(value: float, percent: bool) -> str:
