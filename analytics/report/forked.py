@@ -1,9 +1,9 @@
 """Run one function in a forked child while this process does something else.
 
-The report's last step has two independent halves of about a second each: the CSV
-files (pure Python over the computed figures) and the dashboard's charts
-(matplotlib). A forked child shares the computed report without copying or
-pickling it, so on two cores the halves overlap. Where fork is not available the
+The report's last step has two independent halves: the CSV files (pure Python over
+the computed figures, about a second at a million events) and the dashboard. A
+forked child shares the computed report without copying or pickling it, so on two
+cores the halves overlap. Where fork is not available the
 function runs here, first.
 """
 
