@@ -40,6 +40,7 @@ from .storage import (
     INTEGER_COLUMNS,
     STORAGE_VERSION,
     Unavailable,
+    arrow_schema,
     check_columns,
 )
 
@@ -240,14 +241,6 @@ def count_events(url: str) -> int:
 # Reading for the report: Arrow batches streamed out of the server.
 
 BATCH_BYTES = 8 << 20  # CSV read per Arrow batch: about 65,000 events
-
-
-def arrow_schema():
-    import pyarrow as pa
-
-    return pa.schema(
-        [(name, pa.int64() if name in INTEGER_COLUMNS else pa.string()) for name in COLUMNS]
-    )
 
 
 def event_batches(

@@ -73,6 +73,16 @@ INTEGER_COLUMNS = ("received_at", "v", "engaged_ms", "scroll", "quartile", "mute
 # Columns added after the first version: migrate() adds them to older files.
 ADDED_COLUMNS = ("goal",)
 
+
+def arrow_schema():
+    """The event columns as Arrow types: how the report and the PostgreSQL reader hand them on."""
+    import pyarrow as pa  # only readers need it, not the collector
+
+    return pa.schema(
+        [(name, pa.int64() if name in INTEGER_COLUMNS else pa.string()) for name in COLUMNS]
+    )
+
+
 _CREATE = f"""
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,

@@ -25,7 +25,7 @@ from pgserver import Backend
 from test_collector import ROOT, Collector, event, start_load
 
 from analytics import postgres
-from analytics.storage import COLUMNS, STORAGE_VERSION
+from analytics.storage import COLUMNS, STORAGE_VERSION, arrow_schema
 from benchmarks.pgserver import free_port
 
 postgres_server = pgserver.postgres_server  # the session's server, a fixture
@@ -193,7 +193,7 @@ def test_event_batches_stream_the_period_as_typed_arrow_columns(postgres_server,
     assert len(batches) > 1
     table = pa.Table.from_batches(batches)
     assert table.schema.names == list(COLUMNS)
-    assert table.schema == postgres.arrow_schema()
+    assert table.schema == arrow_schema()
     assert {str(table.schema.field(name).type) for name in ("received_at", "muted")} == {"int64"}
     got = sorted(table.to_pylist(), key=lambda row: row["received_at"])
     assert [row["view"] for row in got] == [row["view"] for row in rows[1:-1]]

@@ -30,12 +30,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics.storage import COLUMNS
+from analytics.storage import COLUMNS, INTEGER_COLUMNS, arrow_schema
 
-# Whole numbers in the event table; every other column holds text (storage.COLUMNS).
-INTEGER_COLUMNS = ("received_at", "v", "engaged_ms", "scroll", "quartile", "muted", "captions")
 TEXT_COLUMNS = tuple(column for column in COLUMNS if column not in INTEGER_COLUMNS)
 BATCH_ROWS = 131_072
+# The Arrow types of a plain read: whole numbers and text, as the collector stores them.
+PLAIN_TYPES = arrow_schema().types
 
 
 def duck_type(column: str) -> str:
@@ -215,16 +215,12 @@ def _read(connection, db: str | Path, query: str, *, plain: bool) -> None:
             _insert_batches(connection, batches)
 
 
-def _arrow_type(column: str) -> pa.DataType:
-    return pa.int64() if column in INTEGER_COLUMNS else pa.string()
-
-
 def _insert_plain(connection, batches: Iterable[pa.RecordBatch]) -> None:
     for batch in batches:
         # Mixed values within one batch make the driver widen the column (to text, or
         # to a float that DuckDB would round): only the expected types are plain.
         types = [batch.schema.field(column).type for column in COLUMNS]
-        if types != [_arrow_type(column) for column in COLUMNS]:
+        if types != PLAIN_TYPES:
             raise _NotPlain("a column of another type")
         try:
             batch.validate(full=True)  # checks that every text is UTF-8, in C++
