@@ -77,7 +77,7 @@ def figures(db: Path, period=(None, None)):
 def fresh(db: Path, monkeypatch, period=(None, None)):
     """The figures of a report that reads the SQLite file itself, with no copy."""
     with monkeypatch.context() as patched:
-        patched.setattr(columns, "load", lambda *_: False)
+        patched.setattr(columns, "load", lambda *_: None)
         return figures(db, period)
 
 
@@ -178,16 +178,67 @@ def test_the_copy_can_be_deleted_any_time(db, monkeypatch):
     assert parts(db)
 
 
-def test_the_copy_holds_what_a_plain_read_stores(db):
+def test_the_copy_holds_the_rows_judged(db):
+    garbage = [
+        ("engagement", "r-garbage", 10**15),  # more engaged time than a year holds: clamped
+        ("pageview", "r-garbage", 5),  # a page view has no engaged time or scroll: invalid
+    ]
+    with closing(sqlite3.connect(db)) as connection, connection:
+        for kind, reader, engaged in garbage:
+            connection.execute(
+                "INSERT INTO events (received_at, v, type, site, reader, view, path, engaged_ms, "
+                "scroll) VALUES (?, 1, ?, 'mag', ?, 'g1', '/2026/alpha/', ?, 50)",
+                (TOKYO_MIDNIGHT_MS, kind, reader, engaged),
+            )
+        (bad,) = connection.execute("SELECT max(id) FROM events").fetchone()
     figures(db)
     import pyarrow.parquet as pq
 
     table = pq.read_table(columns.folder_of(db))
-    assert tuple(table.schema.names) == ("id", *COLUMNS, "odd")
+    assert tuple(table.schema.names) == ("id", *COLUMNS, "odd", "problem", "key_problem")
     with closing(sqlite3.connect(db)) as connection:
         (count,) = connection.execute("SELECT count(*) FROM events").fetchone()
     assert table.num_rows == count
     assert sum(table.column("odd").to_pylist()) == 3
+    # Only the invalid ordinary row carries a reason; the clamped one is kept, clamped.
+    rows = {row["id"]: row for row in table.to_pylist()}
+    assert [number for number, row in rows.items() if row["problem"]] == [bad]
+    assert "engaged" in rows[bad]["problem"]
+    assert 0 < rows[bad - 1]["engaged_ms"] < 10**15
+
+
+def test_a_report_judges_only_the_rows_that_came_in(db, monkeypatch):
+    judged = []
+    original = columns.judge_rows
+
+    def counting(connection):
+        judged.append(connection.execute("SELECT count(*) FROM stored").fetchone()[0])
+        original(connection)
+
+    monkeypatch.setattr(columns, "judge_rows", counting)
+    figures(db)
+    import_events(db, planted_events(seed=5, readers=40))
+    with closing(sqlite3.connect(db)) as connection:
+        (total,) = connection.execute("SELECT count(*) FROM events").fetchone()
+    figures(db)
+
+    first, second = judged
+    assert first + second == total  # each row judged once, the second time only the new ones
+    assert figures(db) == fresh(db, monkeypatch)
+    assert len(judged) == 2  # nothing judged again when nothing came in
+
+
+def test_parts_judged_by_other_checks_are_read_again(db, monkeypatch, caplog):
+    expected = figures(db)
+    made = {name: (columns.folder_of(db) / name).stat().st_mtime_ns for name in parts(db)}
+    monkeypatch.setattr(columns, "checks_version", lambda: b"other-rules")
+
+    with caplog.at_level(logging.INFO, logger="analytics.report.columns"):
+        assert figures(db) == expected
+    assert "judged by other checks" in caplog.text
+    assert all(
+        (columns.folder_of(db) / name).stat().st_mtime_ns != stamp for name, stamp in made.items()
+    )
 
 
 def test_retention_within_the_only_part(db, monkeypatch):

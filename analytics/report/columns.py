@@ -3,9 +3,14 @@
 Why: reading a SQLite file of 20 million events into DuckDB took about 57 s of
 the report's 79 s, and every report read every row again. The collector's table
 only grows (ids only grow; retention deletes the oldest rows), so the rows read
-once are kept as Parquet parts in ``<db file>.columns/``, each holding exactly
-what ``stored`` holds after the plain read (id, the event columns, odd) for one
-id range, its file name giving that range and its row count. Each report:
+once are kept as Parquet parts in ``<db file>.columns/``, each holding what
+``stored`` holds once read and judged (id, the event columns with the values the
+schema keeps, odd, and each row's verdicts: rows.judge_rows) for one id range,
+its file name giving that range and its row count. Judging twenty million rows
+took about as long as reading them; kept with the rows, a report judges only the
+rows that came in since the last one (a part records, in its metadata, which
+version of the checks judged it: a part judged by other checks is read again).
+Each report:
 
 1. checks every part cheaply: its Parquet footer (row count and columns) and the
    count of SQLite rows in its id range (a rowid-range COUNT); the gaps between
@@ -15,7 +20,9 @@ id range, its file name giving that range and its row count. Each report:
    writes them as new parts (to a temporary name, then renamed: a killed report
    never leaves a part that is used);
 3. merges the newest small parts when there are too many;
-4. loads the parts with DuckDB's ``read_parquet`` (built into the duckdb wheel).
+4. reads the parts where they are, with DuckDB's ``read_parquet`` (built into the
+   duckdb wheel): the report's queries read only the columns they need, and the
+   twenty million rows are never held in memory as a whole.
 
 The folder can be deleted at any time: the next report reads the file again.
 When the folder cannot be written, the report reads the SQLite file directly.
@@ -23,6 +30,8 @@ When the folder cannot be written, the report reads the SQLite file directly.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import os
 import re
@@ -35,9 +44,12 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from analytics.storage import COLUMNS
+from analytics import schema
 
-from .sources import load_sqlite
+from . import rows as row_checks
+from . import sources, verdicts
+from .rows import judge_rows
+from .sources import LOADED, VERDICTS, load_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +62,8 @@ MAX_PARTS = 40
 # A temporary file older than this was left by a killed report.
 STALE_S = 3600
 _PART = re.compile(r"part-(\d+)-(\d+)-(\d+)\.parquet")
-FIELDS = ("id", *COLUMNS, "odd")
+FIELDS = (*LOADED, *VERDICTS)
+CHECKS_KEY = b"mag.checks"  # the part's metadata entry naming the checks that judged it
 
 
 class CopyUnusable(Exception):
@@ -70,24 +83,16 @@ def folder_of(db: str | Path) -> Path:
     return path.with_name(path.name + SUFFIX)
 
 
-def load(connection: duckdb.DuckDBPyConnection, db: str | Path, where: str) -> bool:
-    """Fill the empty ``stored`` with the copy's rows that ``where`` (DuckDB SQL) selects.
+def load(connection: duckdb.DuckDBPyConnection, db: str | Path) -> str | None:
+    """SQL for the judged rows of the whole table, from the copy brought up to date.
 
-    Returns False, having logged one warning and left ``stored`` empty, when the
-    copy cannot be used: the caller then reads the SQLite file directly.
+    None, having logged one warning and left ``stored`` empty, when the copy
+    cannot be used: the caller then reads the SQLite file directly.
     """
     folder = folder_of(db)
     try:
         kept, new = sync(connection, db, folder)
-        # ``stored`` holds the rows just read (the new parts): the others come from the copy.
-        connection.execute(f"DELETE FROM stored WHERE NOT coalesce({where}, false)")  # noqa: S608
-        if kept:
-            files = ", ".join(f"'{_quoted(part.path)}'" for part in kept)
-            connection.execute(
-                f"INSERT INTO stored SELECT {', '.join(FIELDS)} "  # noqa: S608 - our names
-                f"FROM read_parquet([{files}]) WHERE {where}"
-            )
-        _merged(connection, folder, sorted(kept + new, key=lambda part: part.low))
+        parts = _merged(connection, folder, sorted(kept + new, key=lambda part: part.low))
     except (OSError, CopyUnusable, duckdb.IOException, duckdb.InvalidInputException) as error:
         connection.execute("DELETE FROM stored")
         logger.warning(
@@ -96,8 +101,22 @@ def load(connection: duckdb.DuckDBPyConnection, db: str | Path, where: str) -> b
             error,
             db,
         )
-        return False
-    return True
+        return None
+    # The rows just read are in their parts now: memory is for the report's tables.
+    connection.execute("DELETE FROM stored")
+    if not parts:
+        return "stored"
+    files = ", ".join(f"'{_quoted(part.path)}'" for part in parts)
+    return f"read_parquet([{files}])"
+
+
+@functools.cache
+def checks_version() -> bytes:
+    """A digest of the code that reads and judges rows: the schema, the verdicts, the reader."""
+    digest = hashlib.sha256()
+    for module in (schema, verdicts, row_checks, sources):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16].encode()
 
 
 def _quoted(path: Path) -> str:
@@ -109,8 +128,7 @@ def sync(
 ) -> tuple[list[Part], list[Part]]:
     """Bring the copy up to date with the SQLite file: (parts kept, parts written).
 
-    The rows of the parts written are left in ``stored`` (empty before): loading
-    them back from the files they were just written to would only cost time.
+    The rows of the parts written are left in ``stored`` (empty before).
     """
     folder.mkdir(exist_ok=True)
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -166,24 +184,32 @@ def _listed(folder: Path) -> list[Part]:
 
 
 def _readable(parts: list[Part]) -> list[Part]:
-    """The parts whose footer reads, with the row count of their name and the expected columns."""
+    """The parts whose footer reads, with the row count of their name, our columns and checks."""
     good = []
     for part in parts:
         try:
             meta = pq.read_metadata(part.path)
-            fine = meta.num_rows == part.rows and tuple(meta.schema.names) == FIELDS
-            problem = "other rows or columns than its name says"
         except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-            fine, problem = False, str(error)
-        if fine:
-            good.append(part)
+            _damaged(part, str(error))
+            continue
+        if meta.num_rows != part.rows:
+            _damaged(part, "other rows than its name says")
+        elif (
+            tuple(meta.schema.names) != FIELDS
+            or (meta.metadata or {}).get(CHECKS_KEY) != checks_version()
+        ):
+            logger.info("analytics.report: %s was judged by other checks: read again", part.path)
         else:
-            logger.warning(
-                "analytics.report: damaged part %s of the columnar copy (%s): read again",
-                part.path,
-                problem,
-            )
+            good.append(part)
     return good
+
+
+def _damaged(part: Part, problem: str) -> None:
+    logger.warning(
+        "analytics.report: damaged part %s of the columnar copy (%s): read again",
+        part.path,
+        problem,
+    )
 
 
 def _checked(source: sqlite3.Connection, parts: list[Part]) -> tuple[list[Part], list[tuple]]:
@@ -208,10 +234,11 @@ def _checked(source: sqlite3.Connection, parts: list[Part]) -> tuple[list[Part],
 
 
 def _copied(connection, db: str | Path, folder: Path, ranges: list[tuple]) -> list[Part]:
-    """Read the id ranges from SQLite into ``stored`` (empty) and write them as parts."""
+    """Read the id ranges from SQLite into ``stored`` (empty), judge and write them as parts."""
     where = " OR ".join(f"id BETWEEN {int(low)} AND {int(high)}" for low, high in ranges)
     bounds = (min(low for low, _ in ranges), max(high for _, high in ranges))
     load_sqlite(connection, db, where, bounds)
+    judge_rows(connection)
     parts = []
     for low, high in ranges:
         start = low
@@ -235,7 +262,8 @@ def _written(connection, folder: Path, rows_sql: str) -> tuple[int, Path] | None
     temporary = folder / f".part-{os.getpid()}-{time.monotonic_ns()}.tmp"
     connection.execute(
         f"COPY (SELECT {', '.join(FIELDS)} {rows_sql}) TO '{_quoted(temporary)}' "
-        "(FORMAT parquet, COMPRESSION zstd)"
+        f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{'{CHECKS_KEY.decode()}': "
+        f"'{checks_version().decode()}'}})"
     )
     return rows, temporary
 

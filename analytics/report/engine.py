@@ -25,10 +25,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics.storage import COLUMNS
-
 from . import columns
-from .rows import EARLIEST_MS, Checks, check_stored, latest_ms
+from .rows import EARLIEST_MS, Checks, Period, check, judge_rows
 from .sources import check_sqlite, create_stored, load_batches, load_sqlite, odd_rows
 
 # DuckDB spills to its temporary folder past this; the rest of the report (the
@@ -70,64 +68,62 @@ def open_events(
     period (retention knows them), so only that part of the table is read.
     """
     checks = checks if checks is not None else Checks(site=default_site())
-    start = since_ms if since_ms is not None else -(2**62)
-    end = until_ms if until_ms is not None else 2**62
+    period = Period.of(since_ms, until_ms)
     connection = connect()
     try:
         create_stored(connection)
-        odd = _load(connection, source, (since_ms, until_ms), rows)
-        # Rows of a plausible time outside the period are not the report's business.
-        connection.execute(
-            f"DELETE FROM stored WHERE received_at >= {EARLIEST_MS} "  # noqa: S608 - numbers
-            f"AND received_at < {latest_ms()} AND NOT (received_at >= {start} "
-            f"AND received_at < {end})"
-        )
-        check_stored(connection, checks, odd)
-        connection.execute(f"CREATE VIEW events AS SELECT {', '.join(COLUMNS)} FROM stored")  # noqa: S608
+        relation = _load(connection, source, period, rows)
+        odd = []
+        if isinstance(source, str | Path) and not _is_url(source):
+            ids = connection.execute(
+                f"SELECT id FROM {relation} WHERE odd AND {period.looked_at_sql()} ORDER BY id"  # noqa: S608
+            ).fetchall()
+            odd = list(odd_rows(source, [number for (number,) in ids]))
+        check(connection, relation, checks, period, odd)
     except BaseException:
         connection.close()
         raise
     return connection
 
 
-def _load(connection, source: Source, period: tuple, rows: tuple[int, int] | None) -> list[tuple]:
-    """Copy the source's rows into ``stored``; returns the odd rows as stored (SQLite only)."""
-    since_ms, until_ms = period
-    if isinstance(source, str) and source.startswith(POSTGRES_SCHEMES):
+def _is_url(source) -> bool:
+    return isinstance(source, str) and source.startswith(POSTGRES_SCHEMES)
+
+
+def _load(connection, source: Source, period: Period, rows: tuple[int, int] | None) -> str:
+    """SQL for the source's rows, judged: the columnar copy's files, or ``stored``."""
+    if _is_url(source):
         try:
             from analytics.postgres import event_batches  # the server database's own reader
         except ImportError as error:
             raise ValueError(f"PostgreSQL sources need analytics.postgres: {error}") from None
-        load_batches(connection, event_batches(source, since_ms, until_ms))
-        return []
+        load_batches(connection, event_batches(source, period.start, period.end))
+        judge_rows(connection)
+        return "stored"
     if not isinstance(source, str | Path):
         load_batches(connection, source)
-        return []
+        judge_rows(connection)
+        return "stored"
     check_sqlite(source)
-    start = since_ms if since_ms is not None else -(2**62)
-    end = until_ms if until_ms is not None else 2**62
+    # A part of the table (retention's days) is read directly: the copy is for the whole table.
+    if rows is None and (relation := columns.load(connection, source)) is not None:
+        return relation
     # Rows of an implausible time are kept whatever the period: the checks count them.
-    kept = (
-        f"received_at < {EARLIEST_MS} OR received_at >= {latest_ms()} "
-        f"OR (received_at >= {start} AND received_at < {end})"
+    where = (
+        f"typeof(received_at) != 'integer' OR received_at < {EARLIEST_MS} "
+        f"OR received_at >= {period.latest} "
+        f"OR (received_at >= {period.start} AND received_at < {period.end})"
     )
-    # A part of the table (retention's days) is read directly: the columnar copy is for
-    # the whole table. In the copy, a received_at that was not a whole number is NULL.
-    if rows is not None or not columns.load(connection, source, f"received_at IS NULL OR {kept}"):
-        where = f"typeof(received_at) != 'integer' OR {kept}"
-        if rows is not None:
-            where = f"id BETWEEN {int(rows[0])} AND {int(rows[1])} AND ({where})"
-        load_sqlite(connection, source, where, rows)
-    ids = [
-        row[0]
-        for row in connection.execute("SELECT id FROM stored WHERE odd ORDER BY id").fetchall()
-    ]
-    return list(odd_rows(source, ids))
+    if rows is not None:
+        where = f"id BETWEEN {int(rows[0])} AND {int(rows[1])} AND ({where})"
+    load_sqlite(connection, source, where, rows)
+    judge_rows(connection)
+    return "stored"
 
 
 def source_name(source: Source) -> str:
     """The source as a message may name it: a URL without its user and password."""
-    if isinstance(source, str) and source.startswith(POSTGRES_SCHEMES):
+    if _is_url(source):
         scheme, _, rest = source.partition("://")
         return f"{scheme}://{rest.rpartition('@')[2]}"
     return str(source) if isinstance(source, str | Path) else "the event batches"

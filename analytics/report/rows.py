@@ -14,6 +14,12 @@ the row's kind in the warnings) is one list, ``RULES``: DuckDB evaluates it as
 one generated SQL expression over the millions of ordinary rows, and Python
 evaluates the same list on the few rows whose stored types are odd (a real
 number, a blob, text that is not UTF-8), which cannot be held in typed columns.
+
+A row is judged in two steps. ``judge_rows`` writes what does not depend on the
+report (the schema's verdict, and the verdict on its reader and view ids) into
+the row, with the values the schema keeps; the columnar copy keeps them, so a
+row is judged once, when it is first read. ``check`` then adds what does (the
+report's clock and period, and its site), counts, and makes ``events``.
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ from typing import Any
 import duckdb
 
 from analytics import schema
+from analytics.storage import COLUMNS
 
+from .sources import duck_type
 from .verdicts import (
     EVENT_COLUMNS,
     GROUP_KEY,
@@ -117,9 +125,51 @@ def latest_ms() -> int:
 # --- the ordinary rows, in SQL -------------------------------------------------------------
 
 
-def reason_sql(verdicts: Verdicts, latest: int) -> str:
-    """A SQL expression: why row ``e`` is invalid (the schema's words), NULL when it is valid."""
-    plausible = f"e.received_at >= {EARLIEST_MS} AND e.received_at < {latest}"
+@dataclass(frozen=True)
+class Period:
+    """The report's period [start, end) and the latest plausible time, in milliseconds."""
+
+    start: int
+    end: int
+    latest: int
+
+    @classmethod
+    def of(cls, since_ms: int | None, until_ms: int | None) -> Period:
+        start = since_ms if since_ms is not None else -(2**62)
+        end = until_ms if until_ms is not None else 2**62
+        return cls(start, end, latest_ms())
+
+    def looked_at_sql(self) -> str:
+        """Rows the report looks at: in the period, or of an implausible time (counted as such)."""
+        return (
+            f"(received_at IS NULL OR received_at < {EARLIEST_MS} "
+            f"OR received_at >= {self.latest} "
+            f"OR (received_at >= {self.start} AND received_at < {self.end}))"
+        )
+
+    def counted_sql(self) -> str:
+        """Rows of a plausible time in the period."""
+        low, high = max(self.start, EARLIEST_MS), min(self.end, self.latest)
+        return f"(received_at >= {low} AND received_at < {high})"
+
+
+def judge_rows(connection: duckdb.DuckDBPyConnection) -> None:
+    """Give each ordinary row of ``stored`` its verdicts, and keep the values the schema keeps.
+
+    The verdicts (sources.VERDICTS) hold what does not depend on the report's site,
+    period or clock, so the columnar copy keeps them with the rows and a report
+    judges only the rows that came in since the last one. SQL's UPDATE sees the
+    stored values in every expression: the verdicts are on the values as stored,
+    then the clamped values replace them.
+    """
+    verdicts = judge_values(connection)
+    changes = [f"problem = {problem_sql(verdicts)}", f"key_problem = {key_sql(verdicts)}"]
+    changes += [f"{column} = {kept_sql(column, verdicts)}" for column in sorted(verdicts.changed)]
+    connection.execute(f"UPDATE stored AS e SET {', '.join(changes)} WHERE NOT e.odd")  # noqa: S608
+
+
+def problem_sql(verdicts: Verdicts) -> str:
+    """SQL: why row ``e`` is invalid whatever its time and site (NULL when it is not)."""
     by_type = []
     for kind in schema.EVENT_TYPES:
         checks = []
@@ -137,23 +187,29 @@ def reason_sql(verdicts: Verdicts, latest: int) -> str:
             by_type.append(f"WHEN {sql_text(kind)} THEN CASE {' '.join(checks)} END")
     types = ", ".join(map(sql_text, schema.EVENT_TYPES))
     return (
-        f"CASE WHEN e.received_at IS NULL OR NOT ({plausible}) THEN {sql_text(IMPLAUSIBLE)} "
-        f"WHEN e.type IS NULL OR e.type NOT IN ({types}) THEN {sql_text(bad_type_message())} "
+        f"CASE WHEN e.type IS NULL OR e.type NOT IN ({types}) THEN {sql_text(bad_type_message())} "
         f"ELSE CASE e.type {' '.join(by_type)} END END"
     )
 
 
-def id_sql(verdicts: Verdicts, site: str) -> str:
-    """Why this site's row ``e`` is refused for its reader or view id (NULL: it is not)."""
+def key_sql(verdicts: Verdicts) -> str:
+    """Why row ``e``'s reader or view id is refused (NULL: it is not); counts for this site only."""
     checks = [
         f"WHEN e.{column} IN {_values(f'refused_{column}', column)} "
         f"THEN {_result(f'refused_{column}', column)}"
         for column in GROUP_KEY
         if column in verdicts.refused
     ]
-    if not checks:
-        return "NULL"
-    return f"CASE WHEN e.site = {sql_text(site)} THEN CASE {' '.join(checks)} END END"
+    return f"CASE {' '.join(checks)} END" if checks else "NULL"
+
+
+def reason_sql(site: str, latest: int) -> str:
+    """Why a judged row is invalid for this report (its time first, as the collector checks)."""
+    plausible = f"received_at >= {EARLIEST_MS} AND received_at < {latest}"
+    return (
+        f"CASE WHEN received_at IS NULL OR NOT ({plausible}) THEN {sql_text(IMPLAUSIBLE)} "
+        f"ELSE coalesce(problem, CASE WHEN site = {sql_text(site)} THEN key_problem END) END"
+    )
 
 
 def kept_sql(column: str, verdicts: Verdicts) -> str:
@@ -178,19 +234,25 @@ def _result(table: str, column: str) -> str:
     return f"(SELECT result FROM {table} WHERE {of_type}value = e.{column})"  # noqa: S608
 
 
-def check_stored(
-    connection: duckdb.DuckDBPyConnection, checks: Checks, odd: Iterable[tuple] = ()
+def check(
+    connection: duckdb.DuckDBPyConnection,
+    relation: str,
+    checks: Checks,
+    period: Period,
+    odd: Iterable[tuple] = (),
 ) -> None:
-    """Count what is wrong in ``stored``, then keep only the valid, clamped rows of this site.
+    """Count what is wrong in ``relation`` (judged rows) and make ``events`` of the valid ones.
 
-    ``odd`` are the rows flagged odd on load, as stored (rows.judge_odd_row reads them).
+    ``relation`` is SQL for the judged rows (``stored``, or the columnar copy's
+    files); ``odd`` are its odd rows the report looks at, as stored in SQLite
+    (sources.odd_rows). ``events`` is a view: the copy's files are read by the
+    queries that need them, column by column, never held whole in memory.
     """
-    _settle_odd_rows(connection, odd, checks)
-    verdicts = judge_values(connection)
-    reason = f"coalesce({reason_sql(verdicts, latest_ms())}, {id_sql(verdicts, checks.site)})"
+    _settle_odd_rows(connection, odd, checks, period.latest)
     counted = connection.execute(
-        f"SELECT reason, CASE WHEN reason IS NULL THEN site END, COUNT(*) "  # noqa: S608
-        f"FROM (SELECT {reason} AS reason, e.site AS site FROM stored AS e) GROUP BY 1, 2"
+        f"SELECT reason, CASE WHEN reason IS NULL THEN site END, count(*) "  # noqa: S608
+        f"FROM (SELECT {reason_sql(checks.site, period.latest)} AS reason, site "
+        f"FROM {relation} WHERE NOT odd AND {period.looked_at_sql()}) GROUP BY 1, 2"
     ).fetchall()
     for kind, site, count in counted:
         if kind is not None:
@@ -199,12 +261,13 @@ def check_stored(
             checks.valid += count
         else:
             checks.other_sites[str(site)] += count
+    names = ", ".join(COLUMNS)
     connection.execute(
-        f"DELETE FROM stored AS e WHERE e.site IS DISTINCT FROM {sql_text(checks.site)} "  # noqa: S608
-        f"OR ({reason}) IS NOT NULL"
+        f"CREATE VIEW events AS SELECT {names} FROM {relation} "  # noqa: S608 - our names
+        f"WHERE NOT odd AND problem IS NULL AND key_problem IS NULL "
+        f"AND site = {sql_text(checks.site)} AND {period.counted_sql()} "
+        f"UNION ALL SELECT {names} FROM settled"
     )
-    for column in sorted(verdicts.changed):
-        connection.execute(f"UPDATE stored AS e SET {column} = {kept_sql(column, verdicts)}")  # noqa: S608
 
 
 # --- the odd rows, in Python ---------------------------------------------------------------
@@ -247,25 +310,27 @@ def judge_odd_row(cells: dict[str, tuple[Any, bool]], site: str, latest: int):  
     return None, kept
 
 
-def _settle_odd_rows(connection, odd: Iterable[tuple], checks: Checks) -> None:
-    """Count the invalid odd rows; put the valid ones back as ordinary rows, clamped."""
-    latest = latest_ms()
-    from analytics.storage import COLUMNS
-
+def _settle_odd_rows(connection, odd: Iterable[tuple], checks: Checks, latest: int) -> None:
+    """Count the odd rows; the valid ones of this site go into ``settled``, clamped."""
+    connection.execute(
+        "CREATE TABLE settled ("
+        + ", ".join(f"{column} {duck_type(column)}" for column in COLUMNS)
+        + ")"
+    )
     for row in odd:
-        number, values = row[0], row[1:]
+        values = row[1:]
         cells = {
             column: (values[2 * index], bool(values[2 * index + 1]))
             for index, column in enumerate(COLUMNS)
         }
         reason, kept = judge_odd_row(cells, checks.site, latest)
-        connection.execute("DELETE FROM stored WHERE id = ?", (number,))
         if reason is not None:
             checks.invalid[reason] += 1
-            continue
-        names = ", ".join(kept)
-        marks = ", ".join("?" for _ in kept)
-        connection.execute(
-            f"INSERT INTO stored (id, {names}, odd) VALUES (?, {marks}, false)",  # noqa: S608
-            (number, *kept.values()),
-        )
+        elif kept.get("site") != checks.site:
+            checks.other_sites[str(kept.get("site"))] += 1
+        else:
+            checks.valid += 1
+            names = ", ".join(kept)
+            marks = ", ".join("?" for _ in kept)
+            insert = f"INSERT INTO settled ({names}) VALUES ({marks})"  # noqa: S608 - our names
+            connection.execute(insert, tuple(kept.values()))

@@ -33,6 +33,12 @@ import pyarrow as pa
 from analytics.storage import COLUMNS, INTEGER_COLUMNS, arrow_schema
 
 TEXT_COLUMNS = tuple(column for column in COLUMNS if column not in INTEGER_COLUMNS)
+# What a read puts in ``stored``: the row id, the event columns, the odd flag.
+LOADED = ("id", *COLUMNS, "odd")
+# Each ordinary row's verdict, by rows.judge_rows: why it is invalid whatever the report's
+# site and period (NULL: it is not), and why its reader or view id is refused (counted
+# only for the report's own site).
+VERDICTS = ("problem", "key_problem")
 BATCH_ROWS = 131_072
 # The Arrow types of a plain read: whole numbers and text, as the collector stores them.
 PLAIN_TYPES = arrow_schema().types
@@ -43,9 +49,14 @@ def duck_type(column: str) -> str:
 
 
 def create_stored(connection: duckdb.DuckDBPyConnection) -> None:
-    """The table the source is copied into: the event columns, the row id and the odd flag."""
+    """The table the source is copied into: the row id, the event columns, odd, the verdicts."""
     columns = ", ".join(f"{column} {duck_type(column)}" for column in COLUMNS)
-    connection.execute(f"CREATE TABLE stored (id BIGINT, {columns}, odd BOOLEAN)")
+    verdicts = ", ".join(f"{name} VARCHAR" for name in VERDICTS)
+    connection.execute(f"CREATE TABLE stored (id BIGINT, {columns}, odd BOOLEAN, {verdicts})")
+
+
+def _into_stored() -> str:
+    return f"INSERT INTO stored ({', '.join(LOADED)})"
 
 
 def _storage_type(column: str) -> str:
@@ -85,7 +96,7 @@ def _insert_batches(connection: duckdb.DuckDBPyConnection, batches: Iterable[pa.
     for batch in batches:
         connection.register("batch", batch)
         connection.execute(
-            f"INSERT INTO stored SELECT id, {decoded}, odd::BOOLEAN OR {unreadable} FROM batch"  # noqa: S608
+            f"{_into_stored()} SELECT id, {decoded}, odd::BOOLEAN OR {unreadable} FROM batch"  # noqa: S608
         )
         connection.unregister("batch")
 
@@ -227,7 +238,7 @@ def _insert_plain(connection, batches: Iterable[pa.RecordBatch]) -> None:
         except pa.ArrowInvalid as error:
             raise _NotPlain(str(error)) from None
         connection.register("batch", batch)
-        connection.execute(f"INSERT INTO stored SELECT id, {', '.join(COLUMNS)}, false FROM batch")  # noqa: S608
+        connection.execute(f"{_into_stored()} SELECT id, {', '.join(COLUMNS)}, false FROM batch")  # noqa: S608
         connection.unregister("batch")
 
 
@@ -250,7 +261,7 @@ def load_batches(connection: duckdb.DuckDBPyConnection, batches: Iterable[pa.Rec
             )
         connection.register("batch", batch)
         connection.execute(
-            f"INSERT INTO stored SELECT {counted} + row_number() OVER (), {names}, false "  # noqa: S608
+            f"{_into_stored()} SELECT {counted} + row_number() OVER (), {names}, false "  # noqa: S608
             "FROM batch"
         )
         connection.unregister("batch")
