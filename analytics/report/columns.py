@@ -12,10 +12,11 @@ rows that came in since the last one (a part records, in its metadata, which
 version of the checks judged it: a part judged by other checks is read again).
 Each report:
 
-1. checks every part cheaply: its Parquet footer (row count and columns) and the
-   count of SQLite rows in its id range (a rowid-range COUNT); the gaps between
-   parts must hold no rows. A part or gap that changed (retention deleted rows,
-   a killed copy, a damaged file) is read again from SQLite;
+1. checks every part cheaply: its Parquet footer (row count, columns, checks)
+   and, when the table holds fewer or more rows up to the last part than the
+   parts do, the count of SQLite rows in each part's id range (a rowid-range
+   COUNT); the gaps between parts must hold no rows. A part or gap that changed
+   (retention deleted rows, a killed copy, a damaged file) is read again;
 2. reads only the rows above the last part from SQLite (sources.load_sqlite) and
    writes them as new parts (to a temporary name, then renamed: a killed report
    never leaves a part that is used);
@@ -218,6 +219,8 @@ def _checked(source: sqlite3.Connection, parts: list[Part]) -> tuple[list[Part],
     Gaps between parts (and before the first) must hold no rows: retention
     emptied them, or the copy never had rows there.
     """
+    if _unchanged(source, parts):
+        return parts, []
     count = "SELECT count(*) FROM events WHERE id BETWEEN ? AND ?"
     kept, stale = [], []
     below = 1
@@ -231,6 +234,23 @@ def _checked(source: sqlite3.Connection, parts: list[Part]) -> tuple[list[Part],
             stale.append((part.low, part.high))
         below = part.high + 1
     return kept, stale
+
+
+def _unchanged(source: sqlite3.Connection, parts: list[Part]) -> bool:
+    """True when the rows up to the last part are as many as the parts hold: none deleted.
+
+    SQLite counts a whole table from its pages without reading the rows (0.75 s at 20
+    million against 1.9 s for the counts of twenty id ranges), so the usual case,
+    rows only appended, costs one count; rows inserted by hand below the newest
+    part with ids of deleted rows (never the collector) are not told apart.
+    """
+    if not parts:
+        return False
+    (total,) = source.execute("SELECT count(*) FROM events").fetchone()
+    (above,) = source.execute(
+        "SELECT count(*) FROM events WHERE id > ?", (parts[-1].high,)
+    ).fetchone()
+    return total - above == sum(part.rows for part in parts)
 
 
 def _copied(connection, db: str | Path, folder: Path, ranges: list[tuple]) -> list[Part]:
