@@ -148,6 +148,34 @@ def test_a_damaged_or_half_written_part_is_read_again(db, monkeypatch, caplog):
     assert damaged.stat().st_size == len(data)  # written again, whole
 
 
+def test_parts_taken_away_while_a_report_runs_are_still_read(db, monkeypatch):
+    expected = figures(db)
+    checks = Checks(site="mag")
+    with closing(open_events(db, None, None, checks)) as events:
+        # Another report merges the parts, or retention deletes them, meanwhile.
+        for name in parts(db):
+            (columns.folder_of(db) / name).unlink()
+        report = compute(events, site(), report_settings.read(SETTINGS))
+    assert (report.views, report.readers, report.usage) == expected[:3]
+    assert checks.valid == expected[-1][0]
+
+
+def test_a_report_leaves_no_links_to_the_parts_behind(db, tmp_path):
+    import subprocess
+    import sys
+
+    figures(db)
+    assert not list(columns.folder_of(db).glob(".reading-*"))  # gone with the connection
+    # A killed report's links go at the next run.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = columns.folder_of(db) / f".reading-{dead.pid}-1"
+    left.mkdir()
+    (left / "part-1-2-3.parquet").write_bytes(b"old reader ids")
+    figures(db)
+    assert not left.exists()
+
+
 def test_a_folder_that_cannot_be_written_reads_the_file(db, monkeypatch, caplog):
     # Where the copy's folder would be, something that is not a folder (as a read-only
     # volume does, this refuses the copy even to root).

@@ -36,8 +36,10 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import time
+import weakref
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +64,7 @@ CHUNK_IDS = 1_000_000
 MAX_PARTS = 40
 # A temporary file older than this was left by a killed report.
 STALE_S = 3600
+PINS = ".reading-"  # a running report's links to the parts it reads (columns._pinned)
 _PART = re.compile(r"part-(\d+)-(\d+)-(\d+)\.parquet")
 FIELDS = (*LOADED, *VERDICTS)
 CHECKS_KEY = b"mag.checks"  # the part's metadata entry naming the checks that judged it
@@ -107,8 +110,29 @@ def load(connection: duckdb.DuckDBPyConnection, db: str | Path) -> str | None:
     connection.execute("DELETE FROM stored")
     if not parts:
         return "stored"
-    files = ", ".join(f"'{_quoted(part.path)}'" for part in parts)
+    files = ", ".join(f"'{_quoted(path)}'" for path in _pinned(connection, folder, parts))
     return f"read_parquet([{files}])"
+
+
+def _pinned(connection, folder: Path, parts: list[Part]) -> list[Path]:
+    """The parts as this process reads them: hard links that another process cannot take away.
+
+    The report reads the parts query by query, for as long as it runs; a report or
+    retention running at the same time may merge or delete them meanwhile. A hard
+    link in a folder of this connection's own keeps the file's data until the
+    connection is closed and gone (the folder goes then; one left by a killed
+    process goes at the next run).
+    """
+    pins = folder / f"{PINS}{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        pins.mkdir()
+        weakref.finalize(connection, shutil.rmtree, pins, True)
+        for part in parts:
+            os.link(part.path, pins / part.path.name)
+    except OSError as error:  # a file system without hard links: read them in place
+        logger.info("analytics.report: the parts are read in place (%s)", error)
+        return [part.path for part in parts]
+    return [pins / part.path.name for part in parts]
 
 
 @functools.cache
@@ -158,6 +182,7 @@ def discard_changed(db: str | Path) -> int:
     folder = folder_of(db)
     if not folder.is_dir():
         return 0
+    _remove_stale(folder)
     parts = _listed(folder)
     with closing(sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)) as source:
         kept, _stale = _checked(source, parts)
@@ -318,6 +343,10 @@ def _merged(connection, folder: Path, parts: list[Part]) -> list[Part]:
 
 
 def _remove_stale(folder: Path) -> None:
+    """Remove what killed processes left: temporary parts, and the pins of dead reports."""
+    for pins in folder.glob(f"{PINS}*"):
+        if not _alive(int(pins.name.removeprefix(PINS).split("-")[0])):
+            shutil.rmtree(pins, ignore_errors=True)
     now = time.time()
     for path in folder.glob(".part-*.tmp"):
         try:
@@ -325,3 +354,13 @@ def _remove_stale(folder: Path) -> None:
                 path.unlink()
         except FileNotFoundError:
             pass  # another report removed it first
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
