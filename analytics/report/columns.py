@@ -48,6 +48,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from analytics import schema
+from mag_core.files import process_alive
 
 from . import rows as row_checks
 from . import sources, verdicts
@@ -345,7 +346,7 @@ def _merged(connection, folder: Path, parts: list[Part]) -> list[Part]:
 def _remove_stale(folder: Path) -> None:
     """Remove what killed processes left: temporary parts, and the pins of dead reports."""
     for pins in folder.glob(f"{PINS}*"):
-        if not _alive(int(pins.name.removeprefix(PINS).split("-")[0])):
+        if not process_alive(int(pins.name.removeprefix(PINS).split("-")[0])):
             shutil.rmtree(pins, ignore_errors=True)
     now = time.time()
     for path in folder.glob(".part-*.tmp"):
@@ -354,13 +355,3 @@ def _remove_stale(folder: Path) -> None:
                 path.unlink()
         except FileNotFoundError:
             pass  # another report removed it first
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True

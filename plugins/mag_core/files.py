@@ -1,4 +1,7 @@
-"""Write files and folders so readers see the old version or the new one, never a mix."""
+"""Write files and folders so readers see the old version or the new one, never a mix.
+
+And tell whether the process that left a lock or a working folder still runs.
+"""
 
 from __future__ import annotations
 
@@ -35,3 +38,14 @@ def swap_in(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    """True when a process of this id runs on this host (a left lock or folder is still in use)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True

@@ -27,6 +27,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from mag_core.files import process_alive
+
 logger = logging.getLogger(__name__)
 
 
@@ -90,7 +92,7 @@ class IssueLock:
             return True
         same_host = holder is not None and holder.get("host") == self.owner["host"]
         pid = holder.get("pid") if holder else None
-        return same_host and isinstance(pid, int) and not _process_alive(pid)
+        return same_host and isinstance(pid, int) and not process_alive(pid)
 
     def _break(self, holder: dict | None) -> None:
         aside = self.path.with_name(f"{self.path.name}.stale.{self.token}")
@@ -140,13 +142,3 @@ def _read(path: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
