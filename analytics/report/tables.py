@@ -201,7 +201,7 @@ def _uses_sql(read_scroll: float) -> str:
         f"max(needed) FILTER (WHERE format = '{fmt}') AS needed_{fmt}" for fmt in PAGE_FORMATS
     )
     joins = (
-        f"LEFT JOIN (SELECT article, {needed} FROM reading GROUP BY article) AS r USING (article)"
+        f"LEFT JOIN (SELECT article, {needed} FROM reading GROUP BY article) AS r USING (article)"  # noqa: S608 - registry names
     )
     return f"""
     CREATE TABLE uses AS
