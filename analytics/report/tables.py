@@ -169,11 +169,31 @@ def _reading(connection, site: Site, config: dict) -> dict:
 
 
 def _uses_sql(read_scroll: float) -> str:
+    # The reading times of the article's formats side by side: one join, not one per format.
+    needed = ", ".join(
+        f"max(needed) FILTER (WHERE format = '{fmt}') AS needed_{fmt}" for fmt in PAGE_FORMATS
+    )
+    # A format was used when its engaged sum is not NULL: views.engaged_ms is never NULL,
+    # so the sum over the format's views is NULL only when there is none (one aggregate
+    # per format less than a bool_or of its own).
+    used = ", ".join(f"engaged_{fmt} IS NOT NULL AS used_{fmt}" for fmt in PAGE_FORMATS)
+    return f"""
+    CREATE TABLE uses AS
+    SELECT u.*, {used}, {", ".join(_finished(read_scroll))}
+    FROM (
+        SELECT reader, article, min(view) AS first_view, sum(pageviews) AS pageviews,
+            sum(newsletter) AS newsletter, sum(engaged_ms) AS engaged_ms, {", ".join(_use_sums())}
+        FROM (SELECT *, coalesce(format, 'article') AS fmt FROM views WHERE article <> '')
+        GROUP BY reader, article
+    ) AS u LEFT JOIN (SELECT article, {needed} FROM reading GROUP BY article) AS r USING (article)
+    """  # noqa: S608 - format names from the registry, numbers from the settings
+
+
+def _use_sums() -> list[str]:
+    """Per reader and article: engaged time and scroll per page format, plays per video."""
     sums = ["sum(pageviews) FILTER (WHERE fmt = 'article') AS article_views"]
-    finished = []
     for fmt in PAGE_FORMATS:
         sums += [
-            f"bool_or(fmt = '{fmt}') AS used_{fmt}",
             f"sum(engaged_ms) FILTER (WHERE fmt = '{fmt}') AS engaged_{fmt}",
             f"max(coalesce(scroll, 0)) FILTER (WHERE fmt = '{fmt}') AS scroll_{fmt}",
         ]
@@ -182,6 +202,12 @@ def _uses_sql(read_scroll: float) -> str:
             f"count({fmt}_quartile) AS plays_{fmt}",
             f"count(*) FILTER (WHERE {fmt}_quartile = 100) AS done_{fmt}",
         ]
+    return sums
+
+
+def _finished(read_scroll: float) -> list[str]:
+    """``has_<format>`` and ``fin_<format>`` (NULL: cannot be judged) from the sums."""
+    columns = []
     for fmt in ALL_FORMATS:
         page = (
             f"CASE WHEN needed_{fmt} IS NOT NULL THEN scroll_{fmt} >= {float(read_scroll)!r} "
@@ -189,30 +215,12 @@ def _uses_sql(read_scroll: float) -> str:
             if fmt in PAGE_FORMATS
             else "NULL"
         )
+        used = f"engaged_{fmt} IS NOT NULL"
         if fmt in VIDEO_FORMATS:
-            used = f"plays_{fmt} > 0" + (f" OR used_{fmt}" if fmt in PAGE_FORMATS else "")
-            finished.append(f"CASE WHEN plays_{fmt} > 0 THEN done_{fmt} > 0 ELSE {page} END")
-        else:
-            used = f"used_{fmt}"
-            finished.append(page)
-        finished[-1] = f"coalesce({used}, false) AS has_{fmt}, {finished[-1]} AS fin_{fmt}"
-    # The reading times of the article's formats side by side: one join, not one per format.
-    needed = ", ".join(
-        f"max(needed) FILTER (WHERE format = '{fmt}') AS needed_{fmt}" for fmt in PAGE_FORMATS
-    )
-    joins = (
-        f"LEFT JOIN (SELECT article, {needed} FROM reading GROUP BY article) AS r USING (article)"  # noqa: S608 - registry names
-    )
-    return f"""
-    CREATE TABLE uses AS
-    SELECT u.*, {", ".join(finished)}
-    FROM (
-        SELECT reader, article, min(view) AS first_view, sum(pageviews) AS pageviews,
-            sum(newsletter) AS newsletter, sum(engaged_ms) AS engaged_ms, {", ".join(sums)}
-        FROM (SELECT *, coalesce(format, 'article') AS fmt FROM views WHERE article <> '')
-        GROUP BY reader, article
-    ) AS u {joins}
-    """  # noqa: S608 - format names from the registry, numbers from the settings
+            used = f"plays_{fmt} > 0" + (f" OR {used}" if fmt in PAGE_FORMATS else "")
+            page = f"CASE WHEN plays_{fmt} > 0 THEN done_{fmt} > 0 ELSE {page} END"
+        columns.append(f"coalesce({used}, false) AS has_{fmt}, {page} AS fin_{fmt}")
+    return columns
 
 
 # Per reader: page views, engaged time, newsletter views and days with a view. The days
