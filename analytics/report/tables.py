@@ -101,30 +101,32 @@ def create_views(connection: duckdb.DuckDBPyConnection) -> None:
     the four text columns; a column with more values than ENUM_LIMIT keeps the
     plain text maximum.
     """
-    connection.execute(
-        f"CREATE TEMP TABLE view_texts AS SELECT DISTINCT {', '.join(TEXT_MAXIMA)} FROM events"  # noqa: S608
-    )
-    codes = {column: _sorted_enum(connection, column) for column in TEXT_MAXIMA}
     try:
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE view_texts AS "  # noqa: S608 - column names
+            f"SELECT DISTINCT {', '.join(TEXT_MAXIMA)} FROM events"
+        )
+        codes = {column: _sorted_enum(connection, column) for column in TEXT_MAXIMA}
         connection.execute(_views_sql(codes))
-    finally:
-        connection.execute("DROP TABLE view_texts")
-        for name in filter(None, codes.values()):
-            connection.execute(f"DROP TYPE {name}")
+    finally:  # the helpers live one pass, whatever became of it
+        connection.execute("DROP TABLE IF EXISTS view_texts")
+        for column in TEXT_MAXIMA:
+            connection.execute(f"DROP TYPE IF EXISTS {_code_type(column)}")
+
+
+def _code_type(column: str) -> str:
+    return f"view_{column}_code"
 
 
 def _sorted_enum(connection, column: str) -> str | None:
     """An ENUM of the column's distinct values in text order, or None past ENUM_LIMIT values."""
-    name = f"view_{column}_code"
+    name = _code_type(column)
     connection.execute(
-        f"CREATE TYPE {name} AS ENUM (SELECT DISTINCT {column} FROM view_texts "  # noqa: S608
+        f"CREATE OR REPLACE TYPE {name} AS ENUM (SELECT DISTINCT {column} FROM view_texts "  # noqa: S608
         f"WHERE {column} IS NOT NULL ORDER BY 1 LIMIT {ENUM_LIMIT + 1})"
     )
     ((size,),) = connection.execute(f"SELECT len(enum_range(NULL::{name}))").fetchall()
-    if size > ENUM_LIMIT:
-        connection.execute(f"DROP TYPE {name}")
-        return None
-    return name
+    return name if size <= ENUM_LIMIT else None
 
 
 def _hours(connection, zone: dt.tzinfo) -> None:
