@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from analytics.report import columns, tables
+from analytics.report import columns, metrics, tables
 from analytics.report import settings as report_settings
 from analytics.report.compute import compute
 from analytics.report.engine import open_events
@@ -387,7 +387,7 @@ def mixed_views() -> list[dict]:
     ]
     events, at = [], TOKYO_MIDNIGHT_MS
     for number in range(24):
-        reader, view = f"mixed{number % 5:02d}", f"mixedview{number:03d}"
+        reader, view = f"mixed{4 - number % 5:02d}", f"mixedview{number:03d}"
         common = {"v": 1, "site": "mag", "reader": reader, "view": view}
         for part in range(1 + number % 3):
             article, path, audience = texts[(number + 2 * part) % len(texts)]
@@ -402,6 +402,22 @@ def mixed_views() -> list[dict]:
             if kind == "video":
                 event |= {"quartile": 25 * (number % 5), "muted": True, "captions": False}
             events.append(event)
+    # The last audience of an article is the last by reader, then view: not the last view.
+    for reader, view, audience in (
+        ("mixed09", "mixedview900", "core"),
+        ("mixed01", "zz9", "light"),
+    ):
+        common = {
+            "v": 1,
+            "site": "mag",
+            "reader": reader,
+            "view": f"{view}view",
+            "type": "pageview",
+        }
+        events.append(
+            {**common, "received_at": at, "article": "zeta", "path": "/2026/zeta/"}
+            | {"format": "article", "audience": audience}
+        )
     return events
 
 
@@ -439,8 +455,18 @@ def test_a_view_keeps_the_largest_text_of_its_events(tmp_path, monkeypatch, limi
         (types,) = connection.execute(
             "SELECT count(*) FROM duckdb_types() WHERE type_name LIKE 'view_%_code'"
         ).fetchone()
-    assert {(r[0], r[1]): r[2:] for r in rows} == expected_texts(events)
-    assert len(rows) == len(expected_texts(events))
+        announced = dict(connection.execute(metrics._AUDIENCES).fetchall())
+    texts = expected_texts(events)
+    assert {(r[0], r[1]): r[2:] for r in rows} == texts
+    assert len(rows) == len(texts)
+    last_seen = {}  # an article's audience: that of its last view (by reader, view) naming one
+    for key in sorted(texts):
+        article, _fmt, _path, audience = texts[key]
+        if article and audience:
+            last_seen[article] = audience
+    assert announced == last_seen
+    assert {"Beta", "alpha~1"} <= set(announced)
+    assert announced["zeta"] == "core"
     assert types == 0  # the codes' ENUM types are gone with the pass that needed them
 
 

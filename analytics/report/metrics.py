@@ -98,9 +98,10 @@ SELECT article, count(*), sum(pageviews), sum(engaged_ms), coalesce(sum(article_
     {", ".join(f"count(*) FILTER (WHERE has_{fmt})" for fmt in ALL_FORMATS)}
 FROM uses GROUP BY article
 """  # noqa: S608 - format names from the registry
-# The audience the pages announced, for articles the site does not know: the last seen.
+# The audience the pages announced, for articles the site does not know: the last seen
+# (by reader, then view: a struct compares field by field, like a list, but is cheaper).
 _AUDIENCES = """
-SELECT article, arg_max(audience, [reader, view]) FROM views
+SELECT article, arg_max(audience, (reader, view)) FROM views
 WHERE article <> '' AND audience <> '' GROUP BY article
 """
 
