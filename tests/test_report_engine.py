@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from analytics.report import columns, tables
+from analytics.report import columns, metrics, tables
 from analytics.report import settings as report_settings
 from analytics.report.compute import compute
 from analytics.report.engine import open_events
@@ -369,3 +369,130 @@ def test_two_reader_processes_give_the_same_report_as_one(planted, monkeypatch):
     assert in_two.features == in_process.features
     assert in_two.usage == in_process.usage
     assert in_two.articles == in_process.articles
+
+
+def mixed_views() -> list[dict]:
+    """Views whose events disagree: the report keeps the largest text of each (byte order).
+
+    Upper case sorts before lower case, ``-`` and ``.`` before digits and ``~`` after
+    letters; some views announce no audience, and a view's page events name two formats.
+    """
+    texts = [
+        ("Beta", "/2026/Beta/", "busy"),
+        ("alpha", "/2026/alpha/", None),
+        ("alpha~1", "/2026/alpha%7E1/", "light core"),
+        ("alpha-2", "/2026/alpha-2/~x", "core"),
+        ("alpha.3", "/2026/ALPHA/", "busy light"),
+        ("9lives", "/2026/9lives/", None),
+    ]
+    events, at = [], TOKYO_MIDNIGHT_MS
+    for number in range(24):
+        reader, view = f"mixed{4 - number % 5:02d}", f"mixedview{number:03d}"
+        common = {"v": 1, "site": "mag", "reader": reader, "view": view}
+        for part in range(1 + number % 3):
+            article, path, audience = texts[(number + 2 * part) % len(texts)]
+            kind = ("pageview", "engagement", "video")[part]
+            fmt = ("transcript", "article", "short")[(number + part) % 3]
+            event = {**common, "type": kind, "received_at": at + number * 61_000 + part}
+            event |= {"article": article, "path": path, "format": fmt}
+            if kind == "pageview":  # only page views announce an audience
+                event["audience"] = audience
+            if kind == "engagement":
+                event |= {"engaged_ms": 1000 * number, "scroll": number % 101}
+            if kind == "video":
+                event |= {"quartile": 25 * (number % 5), "muted": True, "captions": False}
+            events.append(event)
+    # The last audience of an article is the last by reader, then view: not the last view.
+    for reader, view, audience in (
+        ("mixed09", "mixedview900", "core"),
+        ("mixed01", "zz9", "light"),
+    ):
+        common = {
+            "v": 1,
+            "site": "mag",
+            "reader": reader,
+            "view": f"{view}view",
+            "type": "pageview",
+        }
+        events.append(
+            {**common, "received_at": at, "article": "zeta", "path": "/2026/zeta/"}
+            | {"format": "article", "audience": audience}
+        )
+    return events
+
+
+def expected_texts(events: list[dict]) -> dict[tuple[str, str], tuple]:
+    """(reader, view) -> the largest article, page format, path and audience, in Python."""
+    groups = defaultdict(list)
+    for event in events:
+        groups[event["reader"], event["view"]].append(event)
+
+    def largest(values):
+        return max((value for value in values if value is not None), default=None)
+
+    return {
+        key: (
+            largest(e["article"] for e in group),
+            largest(e["format"] for e in group if e["type"] in ("pageview", "engagement")),
+            largest(e["path"] for e in group),
+            largest(e.get("audience") for e in group),
+        )
+        for key, group in groups.items()
+    }
+
+
+@pytest.mark.parametrize("limit", [tables.ENUM_LIMIT, 2], ids=["codes", "text-past-the-limit"])
+def test_a_view_keeps_the_largest_text_of_its_events(tmp_path, monkeypatch, limit):
+    monkeypatch.setattr(tables, "ENUM_LIMIT", limit)  # 2: every column keeps the plain maximum
+    events = mixed_views() + planted_events(seed=5, readers=12)
+    db = tmp_path / "events.sqlite3"
+    import_events(db, events)
+    with closing(open_events(db, checks=Checks(site="mag"))) as connection:
+        tables.create_views(connection)
+        rows = connection.execute(
+            "SELECT reader, view, article, format, path, audience FROM views"
+        ).fetchall()
+        (types,) = connection.execute(
+            "SELECT count(*) FROM duckdb_types() WHERE type_name LIKE 'view_%_code'"
+        ).fetchone()
+        announced = dict(connection.execute(metrics._AUDIENCES).fetchall())
+    texts = expected_texts(events)
+    assert {(r[0], r[1]): r[2:] for r in rows} == texts
+    assert len(rows) == len(texts)
+    last_seen = {}  # an article's audience: that of its last view (by reader, view) naming one
+    for key in sorted(texts):
+        article, _fmt, _path, audience = texts[key]
+        if article and audience:
+            last_seen[article] = audience
+    assert announced == last_seen
+    assert {"Beta", "alpha~1"} <= set(announced)
+    assert announced["zeta"] == "core"
+    assert types == 0  # the codes' ENUM types are gone with the pass that needed them
+
+
+def test_mixed_views_give_the_reference_figures(tmp_path):
+    events = mixed_views() + planted_events(seed=7, readers=40)
+    db = tmp_path / "events.sqlite3"
+    import_events(db, events)
+    config = report_settings.read(SETTINGS)
+    expected = reference(events, site(), config)
+    report = engine_report(db, config)
+
+    assert (report.views, report.readers) == (expected["views"], expected["readers"])
+    assert report.usage.daily == expected["daily"]
+    assert report.usage.hourly == expected["hourly"]
+    assert report.features == expected["features"]
+    assert report.segments == expected["segments"]
+    for stats in report.articles:
+        row = expected["articles"][stats.article]
+        assert (stats.readers, stats.pageviews, stats.engaged_ms) == (
+            row["readers"],
+            row["pageviews"],
+            row["engaged_ms"],
+        )
+        assert (stats.text_readers, stats.read_through) == (
+            row["text_readers"],
+            row["read_through"],
+        )
+    assert {a.article for a in report.articles} == set(expected["articles"])
+    assert {"Beta", "alpha~1", "alpha.3"} <= set(expected["articles"])  # the largest of a view

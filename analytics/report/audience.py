@@ -34,21 +34,38 @@ def segment_formats(connection: duckdb.DuckDBPyConnection, order: list[str]) -> 
     (the preview loop) follows, in the order its first use is met (by reader, view).
     """
     results = {(s, f): FormatResult(s, f) for s in order for f in FORMAT_ORDER}
-    rows = connection.execute(
-        " UNION ALL ".join(
-            f"SELECT r.segment, '{fmt}', count(*), count(u.fin_{fmt}), "  # noqa: S608
-            f"count(*) FILTER (WHERE u.fin_{fmt}), min([u.reader, u.first_view]) "
-            f"FROM uses AS u JOIN readers AS r USING (reader) "
-            f"WHERE r.segment IS NOT NULL AND u.has_{fmt} GROUP BY r.segment"
-            for fmt in ALL_FORMATS
-        )
-    ).fetchall()
-    for segment, fmt, used, judged, finished, _first in sorted(rows, key=lambda row: row[5]):
+    for segment, fmt, used, judged, finished, _first in sorted(
+        _format_rows(connection), key=lambda row: row[5]
+    ):
         result = results.get((segment, fmt)) or results.setdefault(
             (segment, fmt), FormatResult(segment, fmt)
         )
         result.used, result.judged, result.finished = used, judged, finished
     return list(results.values())
+
+
+def _format_rows(connection) -> list[tuple]:
+    """(segment, format, used, judged, finished, first [reader, view]) of each format used.
+
+    One join of ``uses`` and ``readers`` for every format (a FILTER per format),
+    instead of one join per format: a join costs far more than the counts.
+    """
+    figures = ", ".join(
+        f"count(*) FILTER (WHERE u.has_{fmt}), count(u.fin_{fmt}) FILTER (WHERE u.has_{fmt}), "
+        f"count(*) FILTER (WHERE u.has_{fmt} AND u.fin_{fmt}), "
+        f"min([u.reader, u.first_view]) FILTER (WHERE u.has_{fmt})"
+        for fmt in ALL_FORMATS
+    )
+    rows = []
+    for segment, *values in connection.execute(
+        f"SELECT r.segment, {figures} FROM uses AS u JOIN readers AS r USING (reader) "  # noqa: S608
+        "WHERE r.segment IS NOT NULL GROUP BY r.segment"
+    ).fetchall():
+        for number, fmt in enumerate(ALL_FORMATS):
+            used, judged, finished, first = values[4 * number : 4 * number + 4]
+            if used:  # a segment that never used the format had no row for it
+                rows.append((segment, fmt, used, judged, finished, first))
+    return rows
 
 
 @dataclass
