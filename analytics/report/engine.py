@@ -59,7 +59,7 @@ def open_events(
     *,
     rows: tuple[int, int] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A connection whose table ``events`` holds the valid events of ``checks.site`` in the period.
+    """A connection whose view ``events`` holds the valid events of ``checks.site`` in the period.
 
     ``source`` is the collector's SQLite file, a ``postgresql://`` URL, or Arrow
     record batches with the columns of ``storage.COLUMNS``. ``checks`` (by default
@@ -73,17 +73,21 @@ def open_events(
     try:
         create_stored(connection)
         relation = _load(connection, source, period, rows)
-        odd = []
-        if isinstance(source, str | Path) and not _is_url(source):
-            ids = connection.execute(
-                f"SELECT id FROM {relation} WHERE odd AND {period.looked_at_sql()} ORDER BY id"  # noqa: S608
-            ).fetchall()
-            odd = list(odd_rows(source, [number for (number,) in ids]))
-        check(connection, relation, checks, period, odd)
+        check(connection, relation, checks, period, _odd(connection, relation, source, period))
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _odd(connection, relation: str, source: Source, period: Period) -> list[tuple]:
+    """The rows of another type than their column's, as SQLite stores them (only it has such)."""
+    if not isinstance(source, str | Path) or _is_url(source):
+        return []
+    ids = connection.execute(
+        f"SELECT id FROM {relation} WHERE odd AND {period.looked_at_sql()} ORDER BY id"  # noqa: S608
+    ).fetchall()
+    return list(odd_rows(source, [number for (number,) in ids]))
 
 
 def _is_url(source) -> bool:
