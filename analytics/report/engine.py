@@ -26,7 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from . import columns
-from .rows import EARLIEST_MS, Checks, Period, check, judge_rows
+from .rows import Checks, Period, check, judge_rows
 from .sources import check_sqlite, create_stored, load_batches, load_sqlite, odd_rows
 
 # DuckDB spills to its temporary folder past this; the rest of the report (the
@@ -82,7 +82,7 @@ def open_events(
 
 def _odd(connection, relation: str, source: Source, period: Period) -> list[tuple]:
     """The rows of another type than their column's, as SQLite stores them (only it has such)."""
-    if not isinstance(source, str | Path) or _is_url(source):
+    if not _is_file(source):
         return []
     ids = connection.execute(
         f"SELECT id FROM {relation} WHERE odd AND {period.looked_at_sql()} ORDER BY id"  # noqa: S608
@@ -94,35 +94,38 @@ def _is_url(source) -> bool:
     return isinstance(source, str) and source.startswith(POSTGRES_SCHEMES)
 
 
+def _is_file(source) -> bool:
+    return isinstance(source, str | Path) and not _is_url(source)
+
+
 def _load(connection, source: Source, period: Period, rows: tuple[int, int] | None) -> str:
     """SQL for the source's rows, judged: the columnar copy's files, or ``stored``."""
+    if _is_file(source):
+        check_sqlite(source)
+        # A part of the table (retention's days) is read directly: the copy is for the whole table.
+        if rows is None and (relation := columns.load(connection, source)) is not None:
+            return relation
+    _fill_stored(connection, source, period, rows)
+    judge_rows(connection)
+    return "stored"
+
+
+def _fill_stored(connection, source: Source, period: Period, rows: tuple[int, int] | None):
+    """Copy the source's rows the report looks at into ``stored``, unjudged."""
     if _is_url(source):
         try:
             from analytics.postgres import event_batches  # the server database's own reader
         except ImportError as error:
             raise ValueError(f"PostgreSQL sources need analytics.postgres: {error}") from None
         load_batches(connection, event_batches(source, period.start, period.end))
-        judge_rows(connection)
-        return "stored"
-    if not isinstance(source, str | Path):
+    elif not _is_file(source):
         load_batches(connection, source)
-        judge_rows(connection)
-        return "stored"
-    check_sqlite(source)
-    # A part of the table (retention's days) is read directly: the copy is for the whole table.
-    if rows is None and (relation := columns.load(connection, source)) is not None:
-        return relation
-    # Rows of an implausible time are kept whatever the period: the checks count them.
-    where = (
-        f"typeof(received_at) != 'integer' OR received_at < {EARLIEST_MS} "
-        f"OR received_at >= {period.latest} "
-        f"OR (received_at >= {period.start} AND received_at < {period.end})"
-    )
-    if rows is not None:
-        where = f"id BETWEEN {int(rows[0])} AND {int(rows[1])} AND ({where})"
-    load_sqlite(connection, source, where, rows)
-    judge_rows(connection)
-    return "stored"
+    else:
+        # Rows of an implausible time are kept whatever the period: the checks count them.
+        where = period.looked_at_sql(unreadable="typeof(received_at) != 'integer'")
+        if rows is not None:
+            where = f"id BETWEEN {int(rows[0])} AND {int(rows[1])} AND {where}"
+        load_sqlite(connection, source, where, rows)
 
 
 def source_name(source: Source) -> str:

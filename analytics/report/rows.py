@@ -139,11 +139,18 @@ class Period:
         end = until_ms if until_ms is not None else 2**62
         return cls(start, end, latest_ms())
 
-    def looked_at_sql(self) -> str:
+    def implausible_sql(self, unreadable: str = "received_at IS NULL") -> str:
+        """Rows whose time is not plausible: ``unreadable`` (not a number), too old, in the future.
+
+        DuckDB's typed columns hold a time that was not a whole number as NULL;
+        SQLite's untyped column is tested with ``typeof`` instead.
+        """
+        return f"({unreadable} OR received_at < {EARLIEST_MS} OR received_at >= {self.latest})"
+
+    def looked_at_sql(self, unreadable: str = "received_at IS NULL") -> str:
         """Rows the report looks at: in the period, or of an implausible time (counted as such)."""
         return (
-            f"(received_at IS NULL OR received_at < {EARLIEST_MS} "
-            f"OR received_at >= {self.latest} "
+            f"({self.implausible_sql(unreadable)} "
             f"OR (received_at >= {self.start} AND received_at < {self.end}))"
         )
 
@@ -203,11 +210,10 @@ def key_sql(verdicts: Verdicts) -> str:
     return f"CASE {' '.join(checks)} END" if checks else "NULL"
 
 
-def reason_sql(site: str, latest: int) -> str:
+def reason_sql(site: str, period: Period) -> str:
     """Why a judged row is invalid for this report (its time first, as the collector checks)."""
-    plausible = f"received_at >= {EARLIEST_MS} AND received_at < {latest}"
     return (
-        f"CASE WHEN received_at IS NULL OR NOT ({plausible}) THEN {sql_text(IMPLAUSIBLE)} "
+        f"CASE WHEN {period.implausible_sql()} THEN {sql_text(IMPLAUSIBLE)} "
         f"ELSE coalesce(problem, CASE WHEN site = {sql_text(site)} THEN key_problem END) END"
     )
 
@@ -251,7 +257,7 @@ def check(
     _settle_odd_rows(connection, odd, checks, period.latest)
     counted = connection.execute(
         f"SELECT reason, CASE WHEN reason IS NULL THEN site END, count(*) "  # noqa: S608
-        f"FROM (SELECT {reason_sql(checks.site, period.latest)} AS reason, site "
+        f"FROM (SELECT {reason_sql(checks.site, period)} AS reason, site "
         f"FROM {relation} WHERE NOT odd AND {period.looked_at_sql()}) GROUP BY 1, 2"
     ).fetchall()
     for kind, site, count in counted:
